@@ -1,0 +1,5 @@
+namespace Edge.TestSupport;
+
+internal static class Placeholder
+{
+}
