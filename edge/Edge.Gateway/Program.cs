@@ -1,0 +1,6 @@
+namespace Edge.Gateway;
+
+internal static class Program
+{
+    private static int Main() => 0;
+}

@@ -1,0 +1,6 @@
+namespace Edge.Simulators;
+
+internal static class Program
+{
+    private static int Main() => 0;
+}

@@ -1,5 +1,0 @@
-namespace Edge.TestSupport;
-
-internal static class Placeholder
-{
-}
