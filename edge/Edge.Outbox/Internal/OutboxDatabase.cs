@@ -1,0 +1,413 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace Edge.Outbox.Internal;
+
+/// <summary>
+/// The SQLite file and every SQL statement of the outbox. Used only by the writer thread (a SQLite connection is
+/// not thread-safe), so nothing here locks. Statements are prepared once and reused.
+/// </summary>
+/// <remarks>
+/// Schema: <c>outbox_item(seq INTEGER PRIMARY KEY, …)</c> — seq is the rowid, so appends go to the right edge of
+/// one B-tree and a watermark delete is a range delete. <c>outbox_meta('last_seq')</c> is the sequence counter,
+/// updated in the same transaction as the inserts, so deleting every item never lowers it.
+/// </remarks>
+internal sealed class OutboxDatabase : IDisposable
+{
+    /// <summary>"EDOB" in PRAGMA application_id marks the file as an outbox (and anything else as foreign).</summary>
+    internal const int ApplicationId = 0x45444F42;
+
+    internal const int SchemaVersion = 1;
+
+    internal const int SqliteCorrupt = 11;
+    internal const int SqliteFull = 13;
+    internal const int SqliteNotADatabase = 26;
+
+    /// <summary>Upper bound of the WAL size kept after a checkpoint (SQLite's default auto-checkpoint is ~4 MiB).</summary>
+    private const long MaxJournalSizeLimitBytes = 4 * 1024 * 1024;
+
+    private readonly SqliteConnection _connection;
+    private readonly string _walPath;
+    private readonly SqliteCommand _begin;
+    private readonly SqliteCommand _commit;
+    private readonly SqliteCommand _rollback;
+    private readonly SqliteCommand _insert;
+    private readonly SqliteParameter _insertSeq;
+    private readonly SqliteParameter _insertKind;
+    private readonly SqliteParameter _insertDevice;
+    private readonly SqliteParameter _insertTs;
+    private readonly SqliteParameter _insertSynced;
+    private readonly SqliteParameter _insertAccepted;
+    private readonly SqliteParameter _insertPayload;
+    private readonly SqliteCommand _setLastSeq;
+    private readonly SqliteParameter _setLastSeqValue;
+    private readonly SqliteCommand _deleteRange;
+    private readonly SqliteParameter _deleteFrom;
+    private readonly SqliteParameter _deleteTo;
+    private readonly SqliteCommand _read;
+    private readonly SqliteParameter _readAfter;
+    private readonly SqliteParameter _readBefore;
+    private readonly SqliteParameter _readLimit;
+    private readonly SqliteCommand _pageCount;
+    private readonly SqliteCommand _freelistCount;
+
+    private OutboxDatabase(SqliteConnection connection, string path, bool created, long pageSize, long maxPageCount)
+    {
+        _connection = connection;
+        Path = path;
+        Created = created;
+        PageSize = pageSize;
+        MaxPageCount = maxPageCount;
+        _walPath = path + "-wal";
+
+        _begin = Prepare("BEGIN IMMEDIATE");
+        _commit = Prepare("COMMIT");
+        _rollback = Prepare("ROLLBACK");
+
+        _insert = connection.CreateCommand();
+        _insert.CommandText = "INSERT INTO outbox_item (seq, kind, device_id, ts_ticks, clock_synced, accepted_ticks, payload) VALUES ($seq, $kind, $device, $ts, $synced, $accepted, $payload)";
+        _insertSeq = _insert.Parameters.Add("$seq", SqliteType.Integer);
+        _insertKind = _insert.Parameters.Add("$kind", SqliteType.Text);
+        _insertDevice = _insert.Parameters.Add("$device", SqliteType.Text);
+        _insertTs = _insert.Parameters.Add("$ts", SqliteType.Integer);
+        _insertSynced = _insert.Parameters.Add("$synced", SqliteType.Integer);
+        _insertAccepted = _insert.Parameters.Add("$accepted", SqliteType.Integer);
+        _insertPayload = _insert.Parameters.Add("$payload", SqliteType.Blob);
+        _insert.Prepare();
+
+        _setLastSeq = connection.CreateCommand();
+        _setLastSeq.CommandText = "UPDATE outbox_meta SET value = $v WHERE key = 'last_seq'";
+        _setLastSeqValue = _setLastSeq.Parameters.Add("$v", SqliteType.Integer);
+        _setLastSeq.Prepare();
+
+        _deleteRange = connection.CreateCommand();
+        _deleteRange.CommandText = "DELETE FROM outbox_item WHERE seq BETWEEN $from AND $to";
+        _deleteFrom = _deleteRange.Parameters.Add("$from", SqliteType.Integer);
+        _deleteTo = _deleteRange.Parameters.Add("$to", SqliteType.Integer);
+        _deleteRange.Prepare();
+
+        _read = connection.CreateCommand();
+        _read.CommandText = "SELECT seq, kind, device_id, ts_ticks, clock_synced, accepted_ticks, payload FROM outbox_item WHERE seq > $after AND seq < $before ORDER BY seq LIMIT $limit";
+        _readAfter = _read.Parameters.Add("$after", SqliteType.Integer);
+        _readBefore = _read.Parameters.Add("$before", SqliteType.Integer);
+        _readLimit = _read.Parameters.Add("$limit", SqliteType.Integer);
+        _read.Prepare();
+
+        _pageCount = Prepare("PRAGMA page_count");
+        _freelistCount = Prepare("PRAGMA freelist_count");
+    }
+
+    internal string Path { get; }
+
+    /// <summary>Whether <see cref="Open"/> created the schema (a new or empty file).</summary>
+    internal bool Created { get; }
+
+    internal long PageSize { get; }
+
+    /// <summary>The hard page limit derived from the quota: SQLite itself returns SQLITE_FULL beyond it.</summary>
+    internal long MaxPageCount { get; }
+
+    /// <summary>
+    /// Opens (or creates) the database in WAL mode with synchronous=FULL. Throws <see cref="CorruptDatabaseException"/>
+    /// or a <see cref="SqliteException"/> with SQLITE_CORRUPT/SQLITE_NOTADB when the file is damaged or foreign.
+    /// </summary>
+    /// <param name="path">The database file.</param>
+    /// <param name="maxBytes">The quota; becomes PRAGMA max_page_count as a hard stop.</param>
+    /// <param name="quickCheck">Run PRAGMA quick_check on an existing file.</param>
+    /// <param name="seqFloorForNew">last_seq of a newly created database (the side file's reservation).</param>
+    internal static OutboxDatabase Open(string path, long maxBytes, bool quickCheck, long seqFloorForNew)
+    {
+        var existed = File.Exists(path) && new FileInfo(path).Length > 0;
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+
+            // Closing must really close the file: a corrupt file is renamed right after, and the .lock protocol
+            // assumes no handle outlives the outbox.
+            Pooling = false,
+        };
+        var connection = new SqliteConnection(builder.ToString());
+        try
+        {
+            connection.Open();
+            Execute(connection, "PRAGMA busy_timeout = 5000");
+            var mode = Convert.ToString(Scalar(connection, "PRAGMA journal_mode = WAL"), CultureInfo.InvariantCulture);
+            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new OutboxStorageException($"SQLite refused WAL mode for {path} (journal_mode is '{mode}').");
+            }
+
+            // FULL: the WAL is fsynced at every commit, so a commit that returned survives a power cut.
+            Execute(connection, "PRAGMA synchronous = FULL");
+            if (existed && quickCheck)
+            {
+                var check = Convert.ToString(Scalar(connection, "PRAGMA quick_check(20)"), CultureInfo.InvariantCulture);
+                if (!string.Equals(check, "ok", StringComparison.Ordinal))
+                {
+                    throw new CorruptDatabaseException($"quick_check: {check}");
+                }
+            }
+
+            var applicationId = Convert.ToInt64(Scalar(connection, "PRAGMA application_id"), CultureInfo.InvariantCulture);
+            var tables = Convert.ToInt64(Scalar(connection, "SELECT count(*) FROM sqlite_schema"), CultureInfo.InvariantCulture);
+            if (applicationId != ApplicationId && (applicationId != 0 || tables != 0))
+            {
+                throw new CorruptDatabaseException($"not an outbox database (application_id {applicationId}, {tables} schema objects)");
+            }
+
+            var created = tables == 0;
+            if (created)
+            {
+                CreateSchema(connection, seqFloorForNew);
+            }
+            else
+            {
+                var version = Convert.ToInt64(Scalar(connection, "SELECT value FROM outbox_meta WHERE key = 'schema_version'"), CultureInfo.InvariantCulture);
+                if (version > SchemaVersion)
+                {
+                    // Newer software wrote it: not corrupt, and must not be moved aside by older software.
+                    throw new OutboxStorageException($"{path} has outbox schema version {version}; this build understands up to {SchemaVersion}.");
+                }
+            }
+
+            // The WAL counts against the quota, so it is kept to about 1/16 of it: checkpoint after that many pages,
+            // and truncate the file back to that size after each checkpoint (it would otherwise keep its peak size).
+            var pageSize = Convert.ToInt64(Scalar(connection, "PRAGMA page_size"), CultureInfo.InvariantCulture);
+            var walBudget = Math.Clamp(maxBytes / 16, 16 * pageSize, MaxJournalSizeLimitBytes);
+            Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA journal_size_limit = {walBudget}"));
+            Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA wal_autocheckpoint = {walBudget / pageSize}"));
+            var maxPages = Math.Max(16, maxBytes / pageSize);
+            var applied = Convert.ToInt64(Scalar(connection, $"PRAGMA max_page_count = {maxPages}"), CultureInfo.InvariantCulture);
+            return new OutboxDatabase(connection, path, created, pageSize, applied);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    internal static bool IsCorruption(Exception exception, out string reason)
+    {
+        switch (exception)
+        {
+            case CorruptDatabaseException c:
+                reason = c.Message;
+                return true;
+            case SqliteException s when (s.SqliteErrorCode & 0xFF) is SqliteCorrupt or SqliteNotADatabase:
+                reason = string.Create(CultureInfo.InvariantCulture, $"SQLite error {s.SqliteExtendedErrorCode}: {s.Message}");
+                return true;
+            default:
+                reason = string.Empty;
+                return false;
+        }
+    }
+
+    internal long ReadLastSeq()
+    {
+        var meta = Convert.ToInt64(Scalar(_connection, "SELECT value FROM outbox_meta WHERE key = 'last_seq'"), CultureInfo.InvariantCulture);
+        var max = Scalar(_connection, "SELECT max(seq) FROM outbox_item");
+
+        // The meta row is written in the same transaction as the rows, so it is never below max(seq); taking the
+        // larger is only a guard against a hand-edited file.
+        return max is long m && m > meta ? m : meta;
+    }
+
+    internal long CountItems() => Convert.ToInt64(Scalar(_connection, "SELECT count(*) FROM outbox_item"), CultureInfo.InvariantCulture);
+
+    internal void Begin() => _begin.ExecuteNonQuery();
+
+    internal void Commit() => _commit.ExecuteNonQuery();
+
+    /// <summary>Rolls back if a transaction is open; SQLite may already have rolled back on some errors.</summary>
+    internal void TryRollback()
+    {
+        if (_connection.Handle is { } handle && SQLitePCL.raw.sqlite3_get_autocommit(handle) == 0)
+        {
+            try
+            {
+                _rollback.ExecuteNonQuery();
+            }
+            catch (SqliteException)
+            {
+                // Nothing more can be done: the connection is closed on the next corruption recovery or at dispose.
+            }
+        }
+    }
+
+    internal void Insert(long seq, OutboxItem item, long acceptedTicks)
+    {
+        _insertSeq.Value = seq;
+        _insertKind.Value = item.Kind;
+        _insertDevice.Value = item.DeviceId;
+        _insertTs.Value = item.Timestamp.UtcTicks;
+        _insertSynced.Value = item.ClockSynced ? 1L : 0L;
+        _insertAccepted.Value = acceptedTicks;
+        _insertPayload.Value = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(item.Payload, out var segment)
+            && segment.Offset == 0 && segment.Count == segment.Array!.Length
+                ? segment.Array
+                : item.Payload.ToArray();
+        _insert.ExecuteNonQuery();
+    }
+
+    internal void SetLastSeq(long seq)
+    {
+        _setLastSeqValue.Value = seq;
+        _setLastSeq.ExecuteNonQuery();
+    }
+
+    internal int DeleteRange(long from, long to)
+    {
+        _deleteFrom.Value = from;
+        _deleteTo.Value = to;
+        return _deleteRange.ExecuteNonQuery();
+    }
+
+    internal List<OutboxEntry> Read(long afterSeq, long beforeSeq, int limit)
+    {
+        _readAfter.Value = afterSeq;
+        _readBefore.Value = beforeSeq;
+        _readLimit.Value = limit;
+        var entries = new List<OutboxEntry>(Math.Min(limit, 1024));
+        using var reader = _read.ExecuteReader();
+        while (reader.Read())
+        {
+            entries.Add(new OutboxEntry(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero),
+                reader.GetInt64(4) != 0,
+                new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero),
+                reader.GetFieldValue<byte[]>(6)));
+        }
+
+        return entries;
+    }
+
+    /// <summary>Pages holding data plus the WAL file: what the quota counts. Freed pages are reused, so they do not count.</summary>
+    internal long MeasureUsedBytes()
+    {
+        var pages = (long)_pageCount.ExecuteScalar()!;
+        var free = (long)_freelistCount.ExecuteScalar()!;
+        long wal = 0;
+        try
+        {
+            var info = new FileInfo(_walPath);
+            wal = info.Exists ? info.Length : 0;
+        }
+        catch (IOException)
+        {
+            // The WAL is between truncation and growth; count it as empty for this one measurement.
+        }
+
+        return ((pages - free) * PageSize) + wal;
+    }
+
+    /// <summary>PRAGMA wal_checkpoint(TRUNCATE): copies the WAL into the database and empties it.</summary>
+    /// <returns><see langword="true"/> when the checkpoint completed.</returns>
+    internal bool Checkpoint()
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+        using var reader = command.ExecuteReader();
+        return reader.Read() && reader.GetInt64(0) == 0;
+    }
+
+    internal void SetBusyTimeout(TimeSpan timeout) =>
+        Execute(_connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)timeout.TotalMilliseconds}"));
+
+    /// <summary>Drops the connection's page cache, so the next statement reads the file again.</summary>
+    internal void ShrinkMemory() => Execute(_connection, "PRAGMA shrink_memory");
+
+    /// <summary>
+    /// Before closing a corrupt database: no checkpoint at close, so the WAL is neither copied into the damaged file
+    /// nor deleted, and both are moved aside exactly as they were.
+    /// </summary>
+    internal void DisableCheckpointOnClose()
+    {
+        if (_connection.Handle is { } handle)
+        {
+            _ = SQLitePCL.raw.sqlite3_db_config(handle, SQLitePCL.raw.SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, out _);
+        }
+    }
+
+    public void Dispose()
+    {
+        _begin.Dispose();
+        _commit.Dispose();
+        _rollback.Dispose();
+        _insert.Dispose();
+        _setLastSeq.Dispose();
+        _deleteRange.Dispose();
+        _read.Dispose();
+        _pageCount.Dispose();
+        _freelistCount.Dispose();
+        _connection.Dispose();
+    }
+
+    private static void CreateSchema(SqliteConnection connection, long seqFloor)
+    {
+        using var transaction = connection.BeginTransaction();
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"""
+            PRAGMA application_id = {ApplicationId};
+            CREATE TABLE outbox_meta (key TEXT NOT NULL PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+            CREATE TABLE outbox_item (
+                seq INTEGER PRIMARY KEY NOT NULL,
+                kind TEXT NOT NULL,
+                device_id TEXT NOT NULL,
+                ts_ticks INTEGER NOT NULL,
+                clock_synced INTEGER NOT NULL,
+                accepted_ticks INTEGER NOT NULL,
+                payload BLOB NOT NULL);
+            INSERT INTO outbox_meta (key, value) VALUES ('schema_version', {SchemaVersion}), ('last_seq', $floor);
+            """;
+        command.Parameters.AddWithValue("$floor", seqFloor);
+        command.ExecuteNonQuery();
+        transaction.Commit();
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private SqliteCommand Prepare(string sql)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.Prepare();
+        return command;
+    }
+}
+
+/// <summary>The database failed the open check (quick_check, or not an outbox file).</summary>
+internal sealed class CorruptDatabaseException : Exception
+{
+    public CorruptDatabaseException()
+    {
+    }
+
+    public CorruptDatabaseException(string message)
+        : base(message)
+    {
+    }
+
+    public CorruptDatabaseException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,806 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Outbox.Internal;
+
+/// <summary>
+/// The single writer: one dedicated thread owns the SQLite connection and runs group commits. Producers queue
+/// appends; the thread takes everything queued, commits it in one transaction (seqs assigned inside it) and only
+/// then completes the producers' tasks. The next batch starts the moment the previous commit returned — no timer —
+/// so a lone reading is committed at once and a burst shares one fsync.
+/// </summary>
+internal sealed class OutboxWriter : IDisposable
+{
+    private const int ENoSpc = 28;
+
+    private readonly OutboxOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
+    private readonly SequenceReservationFile _seqFile;
+    private readonly Action<OutboxQuotaEventArgs> _quotaChanged;
+    private readonly Action<OutboxCorruptionEventArgs> _corruptionFound;
+    private readonly SemaphoreSlim _capacity;
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly Lock _gate = new();
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly long _warnBytes;
+    private readonly long _clearWarnBytes;
+
+    private List<PendingAppend> _appends = [];
+    private List<DbOperation> _operations = [];
+    private List<PendingAppend> _spareAppends = [];
+    private List<DbOperation> _spareOperations = [];
+    private bool _writerWaiting;
+    private bool _closing;
+
+    // Owned by the writer thread (and by Open before the thread starts).
+    private OutboxDatabase? _db;
+    private FileStream? _lockFile;
+    private long _reservedThrough;
+    private long _deletedInTransaction;
+    private bool _diskFull;
+
+    // Written by the writer thread, read by anyone.
+    private long _lastSeq;
+    private long _pendingItems;
+    private long _usedBytes;
+    private long _commits;
+    private long _committedItems;
+    private long _refusedAppends;
+    private int _corruptFilesMovedAside;
+    private int _quotaState;
+
+    internal OutboxWriter(
+        OutboxOptions options,
+        ILogger logger,
+        TimeProvider timeProvider,
+        Action<OutboxQuotaEventArgs> quotaChanged,
+        Action<OutboxCorruptionEventArgs> corruptionFound)
+    {
+        _options = options;
+        _logger = logger;
+        _timeProvider = timeProvider;
+        _quotaChanged = quotaChanged;
+        _corruptionFound = corruptionFound;
+        _seqFile = new SequenceReservationFile(options.DatabasePath + ".seq");
+        _capacity = new SemaphoreSlim(options.MaxPendingAppends, options.MaxPendingAppends);
+        _warnBytes = (long)(options.MaxBytes * options.WarnAtFraction);
+
+        // Hysteresis: the alarm clears only 5 % of the quota below where it was raised, so it does not flap.
+        _clearWarnBytes = _warnBytes - (options.MaxBytes / 20);
+    }
+
+    /// <summary>Called on the writer thread after every commit; must only signal (no blocking, no I/O).</summary>
+    internal Action? Committed { get; set; }
+
+    internal long LastSeq => Volatile.Read(ref _lastSeq);
+
+    internal OutboxQuotaState QuotaState => (OutboxQuotaState)Volatile.Read(ref _quotaState);
+
+    internal OutboxStatus Status => new()
+    {
+        LastSeq = Volatile.Read(ref _lastSeq),
+        PendingItems = Volatile.Read(ref _pendingItems),
+        UsedBytes = Volatile.Read(ref _usedBytes),
+        MaxBytes = _options.MaxBytes,
+        QuotaState = QuotaState,
+        Commits = Volatile.Read(ref _commits),
+        CommittedItems = Volatile.Read(ref _committedItems),
+        RefusedAppends = Volatile.Read(ref _refusedAppends),
+        CorruptFilesMovedAside = Volatile.Read(ref _corruptFilesMovedAside),
+    };
+
+    /// <summary>Takes the lock file, opens (or recovers) the database and starts the writer thread.</summary>
+    internal void Open()
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(_options.DatabasePath))!;
+        Directory.CreateDirectory(directory);
+        try
+        {
+            // FileShare.None takes an flock(LOCK_EX) on Unix: two processes handing out seqs from one file would
+            // hand out the same seq twice. The kernel drops the lock when the process dies, even by SIGKILL.
+            _lockFile = new FileStream(_options.DatabasePath + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new OutboxStorageException($"The outbox {_options.DatabasePath} is already open in another process (its .lock is held).", ex);
+        }
+
+        try
+        {
+            OpenDatabase(atOpen: true, lastKnownSeq: null, runtimeReason: null);
+            MeasureQuota();
+            _logger.Opened(_options.DatabasePath, _lastSeq, _pendingItems, _usedBytes, _options.MaxBytes);
+        }
+        catch
+        {
+            _db?.Dispose();
+            _db = null;
+            _lockFile.Dispose();
+            throw;
+        }
+
+        var thread = new Thread(Run) { IsBackground = true, Name = "outbox-writer" };
+        thread.Start();
+    }
+
+    internal ValueTask<long> AppendAsync(OutboxItem item, CancellationToken cancellationToken)
+    {
+        if (_capacity.Wait(0, CancellationToken.None))
+        {
+            return new ValueTask<long>(Enqueue(item));
+        }
+
+        return AppendSlowAsync(item, cancellationToken);
+    }
+
+    internal Task<T> ExecuteAsync<T>(bool isWrite, Func<OutboxDatabase, T> work)
+    {
+        var operation = new DbOperation<T>(isWrite, work);
+        bool wake;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_closing, typeof(Outbox));
+            _operations.Add(operation);
+            wake = _writerWaiting;
+            _writerWaiting = false;
+        }
+
+        if (wake)
+        {
+            _wake.Release();
+        }
+
+        return operation.Task;
+    }
+
+    /// <summary>Deletes the acknowledged items inside the next group commit.</summary>
+    internal Task<int> AcknowledgeAsync(long storedThrough, OutboxSeqRange[] ranges) =>
+        ExecuteAsync(isWrite: true, db =>
+        {
+            var deleted = 0;
+            if (storedThrough >= 1)
+            {
+                deleted += db.DeleteRange(1, storedThrough);
+            }
+
+            foreach (var range in ranges)
+            {
+                if (range.To > storedThrough)
+                {
+                    deleted += db.DeleteRange(Math.Max(range.From, storedThrough + 1), range.To);
+                }
+            }
+
+            _deletedInTransaction += deleted;
+            return deleted;
+        });
+
+    /// <summary>Stops taking work, commits what is queued, checkpoints the WAL and closes the file.</summary>
+    internal Task StopAsync()
+    {
+        bool wake;
+        lock (_gate)
+        {
+            if (_closing)
+            {
+                return _stopped.Task;
+            }
+
+            _closing = true;
+            wake = _writerWaiting;
+            _writerWaiting = false;
+        }
+
+        if (wake)
+        {
+            _wake.Release();
+        }
+
+        return _stopped.Task;
+    }
+
+    /// <summary>Releases the semaphores; only after <see cref="StopAsync"/> completed.</summary>
+    public void Dispose()
+    {
+        _capacity.Dispose();
+        _wake.Dispose();
+        _lockFile?.Dispose();
+    }
+
+    private async ValueTask<long> AppendSlowAsync(OutboxItem item, CancellationToken cancellationToken)
+    {
+        await _capacity.WaitAsync(cancellationToken);
+        return await Enqueue(item);
+    }
+
+    private Task<long> Enqueue(OutboxItem item)
+    {
+        var pending = new PendingAppend(item);
+        bool wake;
+        lock (_gate)
+        {
+            if (_closing)
+            {
+                _capacity.Release();
+                throw new ObjectDisposedException(nameof(Outbox), "The outbox is closing; the item was not accepted.");
+            }
+
+            _appends.Add(pending);
+            wake = _writerWaiting;
+            _writerWaiting = false;
+        }
+
+        if (wake)
+        {
+            _wake.Release();
+        }
+
+        return pending.Task;
+    }
+
+    private void Run()
+    {
+        while (true)
+        {
+            List<PendingAppend> appends;
+            List<DbOperation> operations;
+            lock (_gate)
+            {
+                if (_appends.Count == 0 && _operations.Count == 0)
+                {
+                    if (_closing)
+                    {
+                        break;
+                    }
+
+                    _writerWaiting = true;
+                    appends = null!;
+                    operations = null!;
+                }
+                else
+                {
+                    appends = _appends;
+                    operations = _operations;
+                    _appends = _spareAppends;
+                    _operations = _spareOperations;
+                }
+            }
+
+            if (appends is null)
+            {
+                _wake.Wait();
+                continue;
+            }
+
+            try
+            {
+                ProcessAll(appends, operations);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A bug, not a storage fault: fail this batch loudly and keep serving; nothing was completed as
+                // stored that was not committed, and the open transaction (if any) is rolled back.
+                _db?.TryRollback();
+                var error = new OutboxStorageException("The outbox writer failed unexpectedly.", ex);
+                foreach (var a in appends)
+                {
+                    a.TrySetException(error);
+                }
+
+                foreach (var o in operations)
+                {
+                    o.Fail(error);
+                }
+            }
+            finally
+            {
+                if (appends.Count > 0)
+                {
+                    _capacity.Release(appends.Count);
+                }
+            }
+
+            appends.Clear();
+            operations.Clear();
+            _spareAppends = appends;
+            _spareOperations = operations;
+        }
+
+        Close();
+        _stopped.TrySetResult();
+    }
+
+    private void ProcessAll(List<PendingAppend> appends, List<DbOperation> operations)
+    {
+        var writes = new List<DbOperation>();
+        var reads = new List<DbOperation>();
+        foreach (var o in operations)
+        {
+            (o.IsWrite ? writes : reads).Add(o);
+        }
+
+        if (appends.Count <= _options.MaxBatchSize)
+        {
+            Commit(appends, writes);
+        }
+        else
+        {
+            for (var start = 0; start < appends.Count; start += _options.MaxBatchSize)
+            {
+                var chunk = appends.GetRange(start, Math.Min(_options.MaxBatchSize, appends.Count - start));
+                Commit(chunk, start == 0 ? writes : []);
+            }
+        }
+
+        foreach (var read in reads)
+        {
+            ExecuteRead(read);
+        }
+    }
+
+    private void Commit(List<PendingAppend> appends, List<DbOperation> writes)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            if (_db is null && !TryReopen(appends, writes))
+            {
+                return;
+            }
+
+            var accepted = appends;
+            if (accepted.Count > 0 && Volatile.Read(ref _usedBytes) >= _options.MaxBytes)
+            {
+                Refuse(accepted, OutboxFullReason.QuotaReached, 0, string.Empty, null);
+                accepted = [];
+            }
+
+            if (accepted.Count == 0 && writes.Count == 0)
+            {
+                return;
+            }
+
+            long seq = _lastSeq;
+            try
+            {
+                if (accepted.Count > 0)
+                {
+                    EnsureReserved(_lastSeq + accepted.Count);
+                }
+
+                var db = _db!;
+                _deletedInTransaction = 0;
+                db.Begin();
+                foreach (var w in writes)
+                {
+                    w.Execute(db);
+                }
+
+                var acceptedTicks = _timeProvider.GetUtcNow().UtcTicks;
+                foreach (var a in accepted)
+                {
+                    db.Insert(++seq, a.Item, acceptedTicks);
+                    a.Seq = seq;
+                }
+
+                if (accepted.Count > 0)
+                {
+                    db.SetLastSeq(seq);
+                }
+
+                db.Commit();
+            }
+            catch (SqliteException ex)
+            {
+                _db?.TryRollback();
+                if (OutboxDatabase.IsCorruption(ex, out var reason) && attempt == 0)
+                {
+                    // Nothing of this batch was committed; it goes into the fresh database with fresh seqs.
+                    Recover(reason);
+                    continue;
+                }
+
+                if ((ex.SqliteErrorCode & 0xFF) == OutboxDatabase.SqliteFull && accepted.Count > 0)
+                {
+                    var full = ClassifyFull(accepted);
+                    Refuse(accepted, full, ex.SqliteErrorCode, ex.Message, ex);
+                    if (full == OutboxFullReason.DiskFull)
+                    {
+                        _diskFull = true;
+                    }
+
+                    MeasureQuota();
+                    if (writes.Count > 0)
+                    {
+                        // Acknowledgements free space: do not let the refused appends hold them back.
+                        appends = [];
+                        continue;
+                    }
+
+                    return;
+                }
+
+                _logger.WriteFailed(ex.SqliteErrorCode, ex.Message, accepted.Count, ex);
+                Fail(accepted, writes, new OutboxStorageException($"SQLite error {ex.SqliteErrorCode}: {ex.Message}", ex.SqliteErrorCode, ex.Message, ex));
+                return;
+            }
+            catch (IOException ex)
+            {
+                // Writing the sequence side file failed, before BEGIN: nothing is half-done.
+                var diskFull = (ex.HResult & 0xFFFF) == ENoSpc || ex is NativeIOException { NativeErrorCode: ENoSpc };
+                if (diskFull && accepted.Count > 0)
+                {
+                    _diskFull = true;
+                    Refuse(accepted, OutboxFullReason.DiskFull, ENoSpc, ex.Message, ex);
+                    MeasureQuota();
+                    if (writes.Count > 0)
+                    {
+                        appends = [];
+                        continue;
+                    }
+
+                    return;
+                }
+
+                _logger.WriteFailed(ex.HResult, ex.Message, accepted.Count, ex);
+                Fail(accepted, writes, new OutboxStorageException($"Reserving sequence numbers in {_seqFile.Path} failed: {ex.Message}", ex.HResult, ex.Message, ex));
+                return;
+            }
+
+            // Durable now (WAL fsynced by COMMIT under synchronous=FULL): only from here on is anything reported.
+            Volatile.Write(ref _lastSeq, seq);
+            Interlocked.Add(ref _pendingItems, accepted.Count - _deletedInTransaction);
+            Interlocked.Increment(ref _commits);
+            Interlocked.Add(ref _committedItems, accepted.Count);
+            if (accepted.Count > 0)
+            {
+                _diskFull = false;
+            }
+
+            foreach (var a in accepted)
+            {
+                a.TrySetResult(a.Seq);
+            }
+
+            foreach (var w in writes)
+            {
+                w.Complete();
+            }
+
+            MeasureQuota();
+            Committed?.Invoke();
+            return;
+        }
+    }
+
+    private void ExecuteRead(DbOperation read)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            if (_db is null && !TryReopen([], [read]))
+            {
+                return;
+            }
+
+            try
+            {
+                read.Execute(_db!);
+                read.Complete();
+                return;
+            }
+            catch (SqliteException ex)
+            {
+                if (OutboxDatabase.IsCorruption(ex, out var reason) && attempt == 0)
+                {
+                    Recover(reason);
+                    continue;
+                }
+
+                _logger.ReadFailed(ex.SqliteErrorCode, ex.Message, ex);
+                read.Fail(new OutboxStorageException($"SQLite error {ex.SqliteErrorCode}: {ex.Message}", ex.SqliteErrorCode, ex.Message, ex));
+                return;
+            }
+        }
+    }
+
+    private OutboxFullReason ClassifyFull(List<PendingAppend> accepted)
+    {
+        // SQLITE_FULL comes from max_page_count (our quota) or from the file system. If the batch could not have
+        // reached the page limit, the disk is what is full.
+        long estimate = 0;
+        foreach (var a in accepted)
+        {
+            estimate += a.Item.Payload.Length + a.Item.Kind.Length + a.Item.DeviceId.Length + 48;
+        }
+
+        var db = _db!;
+        var limitBytes = db.MaxPageCount * db.PageSize;
+        return Volatile.Read(ref _usedBytes) + (estimate * 2) + (4 * db.PageSize) >= limitBytes
+            ? OutboxFullReason.QuotaReached
+            : OutboxFullReason.DiskFull;
+    }
+
+    private void Refuse(List<PendingAppend> appends, OutboxFullReason reason, int nativeCode, string nativeMessage, Exception? cause)
+    {
+        var used = Volatile.Read(ref _usedBytes);
+        var message = reason == OutboxFullReason.QuotaReached
+            ? $"The outbox is full: {used} of {_options.MaxBytes} bytes (Outbox:MaxBytes) are used by readings the hub has not acknowledged. The reading was NOT stored."
+            : $"The disk holding the outbox is full ({nativeMessage}). The reading was NOT stored.";
+        var error = new OutboxFullException(message, reason, used, _options.MaxBytes, nativeCode, nativeMessage, cause);
+        foreach (var a in appends)
+        {
+            a.TrySetException(error);
+        }
+
+        Interlocked.Add(ref _refusedAppends, appends.Count);
+        _logger.AppendsRefused(appends.Count, reason);
+    }
+
+    private void Fail(List<PendingAppend> appends, List<DbOperation> writes, Exception error)
+    {
+        foreach (var a in appends)
+        {
+            a.TrySetException(error);
+        }
+
+        Interlocked.Add(ref _refusedAppends, appends.Count);
+        foreach (var w in writes)
+        {
+            w.Fail(error);
+        }
+    }
+
+    /// <summary>Raises the side file's reservation before any seq above it is committed.</summary>
+    private void EnsureReserved(long highestSeqToCommit)
+    {
+        if (highestSeqToCommit <= _reservedThrough)
+        {
+            return;
+        }
+
+        var target = highestSeqToCommit + _options.SeqReservationBlock;
+        _seqFile.Write(target);
+        _reservedThrough = target;
+        _logger.SeqReserved(target);
+    }
+
+    private void OpenDatabase(bool atOpen, long? lastKnownSeq, string? runtimeReason)
+    {
+        var side = _seqFile.TryRead(out var unreadable);
+        if (unreadable is not null)
+        {
+            _logger.SeqFileUnreadable(_seqFile.Path, unreadable);
+        }
+
+        _reservedThrough = Math.Max(_reservedThrough, side ?? 0);
+        OutboxDatabase db;
+        if (runtimeReason is not null)
+        {
+            MoveAside(runtimeReason, atOpen, lastKnownSeq);
+            db = OutboxDatabase.Open(_options.DatabasePath, _options.MaxBytes, quickCheck: false, _reservedThrough);
+        }
+        else
+        {
+            try
+            {
+                db = OutboxDatabase.Open(_options.DatabasePath, _options.MaxBytes, _options.QuickCheckOnOpen, _reservedThrough);
+            }
+            catch (Exception ex) when (OutboxDatabase.IsCorruption(ex, out var reason))
+            {
+                MoveAside(reason, atOpen, lastKnownSeq);
+                db = OutboxDatabase.Open(_options.DatabasePath, _options.MaxBytes, quickCheck: false, _reservedThrough);
+            }
+        }
+
+        try
+        {
+            if (db.Created)
+            {
+                if (_reservedThrough == 0)
+                {
+                    _logger.FreshDatabaseWithoutSeqFile(_options.DatabasePath);
+                }
+                else
+                {
+                    _logger.FreshDatabaseContinuesSeq(_options.DatabasePath, _reservedThrough + 1);
+                }
+            }
+
+            var lastSeq = db.ReadLastSeq();
+            var pending = db.CountItems();
+            _db = db;
+            Volatile.Write(ref _lastSeq, lastSeq);
+            Volatile.Write(ref _pendingItems, pending);
+            if (_reservedThrough < lastSeq)
+            {
+                // The side file was lost or is behind (restored from an old backup): bring it up to the database.
+                EnsureReserved(lastSeq);
+            }
+        }
+        catch
+        {
+            _db = null;
+            db.Dispose();
+            throw;
+        }
+    }
+
+    private void MoveAside(string reason, bool atOpen, long? lastKnownSeq)
+    {
+        var movedTo = DatabaseQuarantine.MoveAside(_options.DatabasePath, _timeProvider.GetUtcNow());
+        Interlocked.Increment(ref _corruptFilesMovedAside);
+        var nextSeq = Math.Max(_reservedThrough, lastKnownSeq ?? 0) + 1;
+        _logger.CorruptDatabaseMovedAside(_options.DatabasePath, reason, movedTo, nextSeq);
+        _corruptionFound(new OutboxCorruptionEventArgs(movedTo, reason, atOpen, lastKnownSeq, nextSeq));
+    }
+
+    /// <summary>SQLITE_CORRUPT or SQLITE_NOTADB while running: close, move aside, start a fresh database above the reservation.</summary>
+    private void Recover(string reason)
+    {
+        var lastKnown = _lastSeq;
+        if (_db is { } db)
+        {
+            db.DisableCheckpointOnClose();
+            db.Dispose();
+            _db = null;
+        }
+
+        // Every seq up to the reservation may have been committed and published; the fresh database starts above.
+        _reservedThrough = Math.Max(_reservedThrough, lastKnown);
+        try
+        {
+            OpenDatabase(atOpen: false, lastKnown, reason);
+            MeasureQuota();
+        }
+        catch (Exception ex) when (ex is IOException or SqliteException or UnauthorizedAccessException or CorruptDatabaseException)
+        {
+            _logger.RecoveryFailed(_options.DatabasePath, ex);
+            _db = null;
+        }
+    }
+
+    /// <summary>The database could not be opened earlier: try again; on failure fail this batch.</summary>
+    private bool TryReopen(List<PendingAppend> appends, List<DbOperation> operations)
+    {
+        try
+        {
+            OpenDatabase(atOpen: false, lastKnownSeq: _lastSeq, runtimeReason: null);
+            MeasureQuota();
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or SqliteException or UnauthorizedAccessException or CorruptDatabaseException)
+        {
+            _logger.RecoveryFailed(_options.DatabasePath, ex);
+            Fail(appends, operations, new OutboxStorageException($"The outbox database {_options.DatabasePath} cannot be opened: {ex.Message}", ex));
+            return false;
+        }
+    }
+
+    private void MeasureQuota()
+    {
+        if (_db is null)
+        {
+            return;
+        }
+
+        long used;
+        try
+        {
+            used = _db.MeasureUsedBytes();
+        }
+        catch (SqliteException)
+        {
+            return;
+        }
+
+        Volatile.Write(ref _usedBytes, used);
+        var previous = QuotaState;
+        OutboxQuotaState next;
+        OutboxFullReason? reason = null;
+        if (_diskFull)
+        {
+            next = OutboxQuotaState.Full;
+            reason = OutboxFullReason.DiskFull;
+        }
+        else if (used >= _options.MaxBytes)
+        {
+            next = OutboxQuotaState.Full;
+            reason = OutboxFullReason.QuotaReached;
+        }
+        else if (used >= _warnBytes || (previous != OutboxQuotaState.Normal && used >= _clearWarnBytes))
+        {
+            next = OutboxQuotaState.Warning;
+        }
+        else
+        {
+            next = OutboxQuotaState.Normal;
+        }
+
+        if (next == previous)
+        {
+            return;
+        }
+
+        Volatile.Write(ref _quotaState, (int)next);
+        switch (next)
+        {
+            case OutboxQuotaState.Full:
+                _logger.QuotaFull(reason!.Value, used, _options.MaxBytes);
+                break;
+            case OutboxQuotaState.Warning:
+                _logger.QuotaWarning(used, _options.MaxBytes, _warnBytes);
+                break;
+            default:
+                _logger.QuotaNormal(used, _options.MaxBytes);
+                break;
+        }
+
+        _quotaChanged(new OutboxQuotaEventArgs(previous, next, used, _options.MaxBytes, reason));
+    }
+
+    private void Close()
+    {
+        var watch = Stopwatch.StartNew();
+        if (_db is { } db)
+        {
+            try
+            {
+                // A reader in another process (a diagnostic sqlite3 shell) must not hold up shutdown for long.
+                db.TryRollback();
+                db.SetBusyTimeout(TimeSpan.FromMilliseconds(500));
+                if (!db.Checkpoint())
+                {
+                    _logger.CheckpointFailed(new OutboxStorageException("wal_checkpoint(TRUNCATE) could not complete."));
+                }
+            }
+            catch (SqliteException ex)
+            {
+                _logger.CheckpointFailed(ex);
+            }
+
+            db.Dispose();
+            _db = null;
+        }
+
+        _lockFile?.Dispose();
+        _logger.Closed(_lastSeq, _pendingItems, watch.ElapsedMilliseconds);
+    }
+}
+
+/// <summary>One producer's append: completes with the seq only after the commit that holds it.</summary>
+internal sealed class PendingAppend(OutboxItem item) : TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously)
+{
+    internal OutboxItem Item { get; } = item;
+
+    internal long Seq { get; set; }
+}
+
+/// <summary>Work for the writer thread other than appends: acknowledgements (inside the group commit) and reads.</summary>
+internal abstract class DbOperation
+{
+    internal abstract bool IsWrite { get; }
+
+    /// <summary>Runs the work; for a write, inside the open transaction. The result is published by <see cref="Complete"/>.</summary>
+    internal abstract void Execute(OutboxDatabase db);
+
+    internal abstract void Complete();
+
+    internal abstract void Fail(Exception error);
+}
+
+internal sealed class DbOperation<T>(bool isWrite, Func<OutboxDatabase, T> work) : DbOperation
+{
+    private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private T? _result;
+
+    internal Task<T> Task => _completion.Task;
+
+    internal override bool IsWrite => isWrite;
+
+    internal override void Execute(OutboxDatabase db) => _result = work(db);
+
+    internal override void Complete() => _completion.TrySetResult(_result!);
+
+    internal override void Fail(Exception error) => _completion.TrySetException(error);
+}
