@@ -1,0 +1,2 @@
+// Tests that count native handles or descriptors of the whole process must not overlap with tests that hold lines.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
