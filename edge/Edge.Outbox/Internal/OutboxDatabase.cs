@@ -288,22 +288,25 @@ internal sealed class OutboxDatabase : IDisposable
     }
 
     /// <summary>Pages holding data plus the WAL file: what the quota counts. Freed pages are reused, so they do not count.</summary>
-    internal long MeasureUsedBytes()
+    internal long MeasureUsedBytes() => MeasureUsedBytes(out _);
+
+    /// <inheritdoc cref="MeasureUsedBytes()"/>
+    internal long MeasureUsedBytes(out long walBytes)
     {
         var pages = (long)_pageCount.ExecuteScalar()!;
         var free = (long)_freelistCount.ExecuteScalar()!;
-        long wal = 0;
+        walBytes = 0;
         try
         {
             var info = new FileInfo(_walPath);
-            wal = info.Exists ? info.Length : 0;
+            walBytes = info.Exists ? info.Length : 0;
         }
         catch (IOException)
         {
             // The WAL is between truncation and growth; count it as empty for this one measurement.
         }
 
-        return ((pages - free) * PageSize) + wal;
+        return ((pages - free) * PageSize) + walBytes;
     }
 
     /// <summary>PRAGMA wal_checkpoint(TRUNCATE): copies the WAL into the database and empties it.</summary>

@@ -468,7 +468,7 @@ internal sealed class OutboxWriter : IDisposable
                 w.Complete();
             }
 
-            MeasureQuota();
+            MeasureQuota(afterDeletes: _deletedInTransaction > 0);
             Committed?.Invoke();
             return;
         }
@@ -677,7 +677,7 @@ internal sealed class OutboxWriter : IDisposable
         }
     }
 
-    private void MeasureQuota()
+    private void MeasureQuota(bool afterDeletes = false)
     {
         if (_db is null)
         {
@@ -687,7 +687,15 @@ internal sealed class OutboxWriter : IDisposable
         long used;
         try
         {
-            used = _db.MeasureUsedBytes();
+            used = _db.MeasureUsedBytes(out var walBytes);
+
+            // SQLite reuses a WAL file without shrinking it, so after the hub acknowledged a large backlog the WAL alone
+            // can keep the outbox at its quota. Truncate it after deletions, and only when it is a large share of the
+            // quota, so the extra fsyncs stay rare and the alarm does not flicker while the outbox fills.
+            if (afterDeletes && used >= _warnBytes && walBytes > _options.MaxBytes / 8 && _db.Checkpoint())
+            {
+                used = _db.MeasureUsedBytes();
+            }
         }
         catch (SqliteException)
         {

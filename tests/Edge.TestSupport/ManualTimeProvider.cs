@@ -1,12 +1,12 @@
-namespace Edge.Devices.Tests.Support;
+namespace Edge.TestSupport;
 
 /// <summary>
 /// A clock the test moves by hand, with timers that fire as it passes their due time (in due order). Stands in for
 /// Microsoft.Extensions.TimeProvider.Testing's FakeTimeProvider, which the package source here does not carry.
 /// Timer callbacks run on the thread that calls <see cref="Advance"/>; continuations they release may run elsewhere,
-/// so tests wait for their effects with <see cref="Wait.UntilAsync"/>.
+/// so tests wait for their effects rather than assume them.
 /// </summary>
-internal sealed class ManualTimeProvider : TimeProvider
+public sealed class ManualTimeProvider : TimeProvider
 {
     private readonly Lock _lock = new();
     private readonly List<ManualTimer> _timers = [];
