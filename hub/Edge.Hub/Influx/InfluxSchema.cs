@@ -1,0 +1,259 @@
+using Edge.Contracts;
+
+namespace Edge.Hub.Influx;
+
+/// <summary>Where a gateway message came from: the site and area segments of its topic and the gateway id.</summary>
+/// <param name="Site">The site id (topic segment).</param>
+/// <param name="Area">The area id (topic segment).</param>
+/// <param name="GatewayId">The gateway id.</param>
+internal readonly record struct PointSource(string Site, string Area, string GatewayId);
+
+/// <summary>
+/// The InfluxDB schema of the hub (documented in <c>Influx/README.md</c>): contract messages to points.
+/// </summary>
+/// <remarks>
+/// Tags are only the ids of things (site, area, gateway, device; plus the unit of an analog device, which is fixed per
+/// device and so adds no series). Sequence numbers, codes, labels and states are fields: as tags they would make a
+/// series per value. Every point keeps the reading's own timestamp, so a replayed reading lands on the same series
+/// and nanosecond and overwrites itself.
+/// </remarks>
+internal static class InfluxSchema
+{
+    /// <summary>Measurement of <see cref="WeightReading"/>.</summary>
+    public const string WeightMeasurement = "weight";
+
+    /// <summary>Measurement of <see cref="CounterReading"/>.</summary>
+    public const string CounterMeasurement = "counter";
+
+    /// <summary>Measurement of <see cref="AnalogReading"/>.</summary>
+    public const string AnalogMeasurement = "analog";
+
+    /// <summary>Measurement of <see cref="StateReading"/>.</summary>
+    public const string StateMeasurement = "state";
+
+    /// <summary>Measurement of <see cref="ScanEvent"/>.</summary>
+    public const string ScanMeasurement = "scan";
+
+    /// <summary>Measurement of <see cref="DeviceHealth"/>.</summary>
+    public const string HealthMeasurement = "device_health";
+
+    /// <summary>Tag: the site id.</summary>
+    public const string SiteTag = "site";
+
+    /// <summary>Tag: the area id.</summary>
+    public const string AreaTag = "area";
+
+    /// <summary>Tag: the gateway id.</summary>
+    public const string GatewayTag = "gateway";
+
+    /// <summary>Tag: the device id.</summary>
+    public const string DeviceTag = "device";
+
+    /// <summary>Tag of <see cref="AnalogMeasurement"/>: the unit symbol.</summary>
+    public const string UnitTag = "unit";
+
+    /// <summary>Field on every point: the gateway's sequence number (an integer field, never a tag).</summary>
+    public const string SeqField = "seq";
+
+    /// <summary>Maps every reading of a batch, in order.</summary>
+    /// <param name="batch">The batch.</param>
+    /// <param name="site">The site segment of its topic.</param>
+    /// <param name="area">The area segment of its topic.</param>
+    /// <returns>One point per reading.</returns>
+    public static IReadOnlyList<InfluxPoint> ToPoints(ReadingBatch batch, string site, string area)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var source = new PointSource(site, area, batch.GatewayId);
+        var points = new InfluxPoint[batch.Readings.Count];
+        for (var i = 0; i < points.Length; i++)
+        {
+            points[i] = ToPoint(batch.Readings[i], source);
+        }
+
+        return points;
+    }
+
+    /// <summary>Maps one reading.</summary>
+    /// <param name="reading">The reading.</param>
+    /// <param name="source">Site, area and gateway.</param>
+    /// <returns>The point.</returns>
+    /// <exception cref="ArgumentException">A reading kind this schema does not know.</exception>
+    public static InfluxPoint ToPoint(Reading reading, PointSource source)
+    {
+        ArgumentNullException.ThrowIfNull(reading);
+        return reading switch
+        {
+            WeightReading w => Weight(w, source),
+            CounterReading c => Counter(c, source),
+            AnalogReading a => Analog(a, source),
+            StateReading s => State(s, source),
+            _ => throw new ArgumentException($"No InfluxDB mapping for reading type {reading.GetType().Name}.", nameof(reading)),
+        };
+    }
+
+    /// <summary>Maps one scan.</summary>
+    /// <param name="scan">The scan.</param>
+    /// <param name="site">The site segment of its topic.</param>
+    /// <param name="area">The area segment of its topic.</param>
+    /// <returns>The point.</returns>
+    public static InfluxPoint ToPoint(ScanEvent scan, string site, string area)
+    {
+        ArgumentNullException.ThrowIfNull(scan);
+        var fields = new Dictionary<string, InfluxFieldValue>(6)
+        {
+            ["code"] = InfluxFieldValue.String(scan.Code),
+            ["tech"] = InfluxFieldValue.String(Name(scan.Tech)),
+            ["station"] = InfluxFieldValue.String(scan.Station),
+            [SeqField] = InfluxFieldValue.Integer(scan.Seq),
+        };
+        if (!string.IsNullOrEmpty(scan.Symbology))
+        {
+            fields["symbology"] = InfluxFieldValue.String(scan.Symbology);
+        }
+
+        return new InfluxPoint
+        {
+            Measurement = ScanMeasurement,
+            Tags = Tags(new PointSource(site, area, scan.GatewayId), scan.Device),
+            Fields = fields,
+            Timestamp = scan.Ts,
+        };
+    }
+
+    /// <summary>Maps one device-health message.</summary>
+    /// <param name="health">The message.</param>
+    /// <param name="site">The site segment of its topic.</param>
+    /// <param name="area">The area segment of its topic.</param>
+    /// <returns>The point.</returns>
+    public static InfluxPoint ToPoint(DeviceHealth health, string site, string area)
+    {
+        ArgumentNullException.ThrowIfNull(health);
+        var fields = new Dictionary<string, InfluxFieldValue>(4)
+        {
+            ["state"] = InfluxFieldValue.String(Name(health.State)),
+            ["error_count"] = InfluxFieldValue.Integer(health.ErrorCount),
+            [SeqField] = InfluxFieldValue.Integer(health.Seq),
+        };
+        if (!string.IsNullOrEmpty(health.Message))
+        {
+            fields["message"] = InfluxFieldValue.String(health.Message);
+        }
+
+        return new InfluxPoint
+        {
+            Measurement = HealthMeasurement,
+            Tags = Tags(new PointSource(site, area, health.GatewayId), health.Device),
+            Fields = fields,
+            Timestamp = health.Ts,
+        };
+    }
+
+    private static InfluxPoint Weight(WeightReading r, PointSource source)
+    {
+        var fields = new Dictionary<string, InfluxFieldValue>(7)
+        {
+            ["stable"] = InfluxFieldValue.Boolean(r.Stable),
+            ["motion"] = InfluxFieldValue.Boolean(r.Motion),
+            ["mode"] = InfluxFieldValue.String(Name(r.Mode)),
+            ["state"] = InfluxFieldValue.String(Name(r.Status)),
+            [SeqField] = InfluxFieldValue.Integer(r.Seq),
+        };
+
+        // No kg while the indicator shows no number (overload, fault): an absent field, not a fake zero.
+        if (r.ValueKg is { } kg)
+        {
+            fields["kg"] = InfluxFieldValue.Float(kg);
+        }
+
+        if (r.TareKg is { } tare)
+        {
+            fields["tare_kg"] = InfluxFieldValue.Float(tare);
+        }
+
+        return Point(WeightMeasurement, Tags(source, r.Device), fields, r.Ts);
+    }
+
+    private static InfluxPoint Counter(CounterReading r, PointSource source)
+    {
+        var fields = new Dictionary<string, InfluxFieldValue>(5)
+        {
+            ["value"] = InfluxFieldValue.Unsigned(r.Raw),
+            ["delta"] = InfluxFieldValue.Unsigned(r.Delta),
+            ["epoch"] = InfluxFieldValue.Integer(r.Epoch),
+            ["width"] = InfluxFieldValue.Integer(r.Width),
+            [SeqField] = InfluxFieldValue.Integer(r.Seq),
+        };
+        return Point(CounterMeasurement, Tags(source, r.Device), fields, r.Ts);
+    }
+
+    private static InfluxPoint Analog(AnalogReading r, PointSource source)
+    {
+        var tags = Tags(source, r.Device);
+        tags[UnitTag] = r.Unit;
+        var fields = new Dictionary<string, InfluxFieldValue>(2)
+        {
+            ["value"] = InfluxFieldValue.Float(r.Value),
+            [SeqField] = InfluxFieldValue.Integer(r.Seq),
+        };
+        return Point(AnalogMeasurement, tags, fields, r.Ts);
+    }
+
+    private static InfluxPoint State(StateReading r, PointSource source)
+    {
+        var fields = new Dictionary<string, InfluxFieldValue>(3)
+        {
+            ["value"] = InfluxFieldValue.Integer(r.Value),
+            [SeqField] = InfluxFieldValue.Integer(r.Seq),
+        };
+        if (!string.IsNullOrEmpty(r.Label))
+        {
+            fields["label"] = InfluxFieldValue.String(r.Label);
+        }
+
+        return Point(StateMeasurement, Tags(source, r.Device), fields, r.Ts);
+    }
+
+    private static InfluxPoint Point(string measurement, Dictionary<string, string> tags, Dictionary<string, InfluxFieldValue> fields, DateTimeOffset ts) =>
+        new() { Measurement = measurement, Tags = tags, Fields = fields, Timestamp = ts };
+
+    private static Dictionary<string, string> Tags(PointSource source, string device) => new(5)
+    {
+        [SiteTag] = source.Site,
+        [AreaTag] = source.Area,
+        [GatewayTag] = source.GatewayId,
+        [DeviceTag] = device,
+    };
+
+    // The contract's JSON names, so dashboards and payloads use the same words.
+    private static string Name(WeightMode mode) => mode switch
+    {
+        WeightMode.Gross => "gross",
+        WeightMode.Net => "net",
+        _ => mode.ToString(),
+    };
+
+    private static string Name(IndicatorStatus status) => status switch
+    {
+        IndicatorStatus.Ok => "ok",
+        IndicatorStatus.Overload => "overload",
+        IndicatorStatus.Underload => "underload",
+        IndicatorStatus.ZeroError => "zero-error",
+        IndicatorStatus.Fault => "fault",
+        _ => status.ToString(),
+    };
+
+    private static string Name(ScanTech tech) => tech switch
+    {
+        ScanTech.Barcode => "barcode",
+        ScanTech.Rfid => "rfid",
+        _ => tech.ToString(),
+    };
+
+    private static string Name(DeviceState state) => state switch
+    {
+        DeviceState.Ok => "ok",
+        DeviceState.Degraded => "degraded",
+        DeviceState.Down => "down",
+        _ => state.ToString(),
+    };
+}
