@@ -1,0 +1,82 @@
+using Edge.Contracts;
+using Edge.Gateway.Options;
+using Edge.Gateway.Pipeline;
+using Edge.Gateway.State;
+using Edge.Outbox;
+using Edge.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Edge.Gateway.Tests;
+
+public sealed class TransportTests
+{
+    private static readonly DateTimeOffset s_t0 = new(2026, 5, 20, 1, 0, 0, TimeSpan.Zero);
+
+    private static (MqttTransport Transport, MqttSession Session) Create(int maxPerBatch)
+    {
+        var options = new GatewayOptions { Id = "gw-1", Site = "hz", Area = "wb" };
+        var session = new MqttSession(options, new SessionCounter(TestDirectories.Create("session")), () => 0, () => [], new FixedClock(), TimeProvider.System, NullLoggerFactory.Instance, "1.0.0");
+        return (new MqttTransport(session, options.Id, maxPerBatch, TimeProvider.System, NullLogger.Instance), session);
+    }
+
+    private static OutboxEntry Reading(long seq, bool synced = true)
+    {
+        var r = new CounterReading { Seq = 1, Device = "syn", Channel = "count", Ts = s_t0.AddMilliseconds(seq), Raw = (ulong)seq, Delta = 1, Epoch = 0, Width = 64 };
+        return new OutboxEntry(seq, Payloads.ReadingKind, "syn", r.Ts, synced, s_t0, Payloads.Serialize(r));
+    }
+
+    private static OutboxEntry Scan(long seq)
+    {
+        var s = new ScanEvent { GatewayId = "x", Seq = 1, Ts = s_t0, ClockSynced = false, Device = "scan1", Station = "bay-3", Code = "LOT-1", Tech = ScanTech.Barcode };
+        return new OutboxEntry(seq, Payloads.ScanKind, "scan1", s.Ts, true, s_t0, Payloads.Serialize(s));
+    }
+
+    [Fact]
+    public async Task Readings_go_in_batches_of_at_most_N_with_their_own_seqs_and_the_last_as_envelope_seq()
+    {
+        var (transport, session) = Create(maxPerBatch: 500);
+        await using var owned = session;
+        var entries = Enumerable.Range(1, 1200).Select(i => Reading(i)).ToList();
+
+        var messages = transport.Build(entries, replay: true).ToList();
+
+        Assert.Equal([500, 500, 200], messages.Select(m => Decode(m.Payload).Readings.Count));
+        Assert.All(messages, m => Assert.Equal("edge/v1/hz/wb/gw-1/readings", m.Topic));
+        var batches = messages.Select(m => Decode(m.Payload)).ToList();
+        Assert.Equal([500L, 1000L, 1200L], batches.Select(b => b.Seq));
+        Assert.All(batches, b => Assert.True(b.Replay));
+        Assert.Equal(Enumerable.Range(1, 1200).Select(i => (long)i), batches.SelectMany(b => b.Readings).Select(r => r.Seq));
+        Assert.Equal(Enumerable.Range(1, 1200).Select(i => s_t0.AddMilliseconds(i)), batches.SelectMany(b => b.Readings).Select(r => r.Ts));
+    }
+
+    [Fact]
+    public async Task A_change_of_the_clock_flag_starts_a_new_batch_and_scans_go_one_by_one()
+    {
+        var (transport, session) = Create(maxPerBatch: 500);
+        await using var owned = session;
+        OutboxEntry[] entries = [Reading(1, synced: false), Reading(2, synced: false), Reading(3), Scan(4), Reading(5)];
+
+        var messages = transport.Build(entries, replay: false).ToList();
+
+        Assert.Equal(["readings", "readings", "scans", "readings"], messages.Select(m => m.Topic.Split('/')[^1]));
+        var first = Decode(messages[0].Payload);
+        Assert.False(first.ClockSynced);
+        Assert.Equal([1L, 2L], first.Readings.Select(r => r.Seq));
+        Assert.True(Decode(messages[1].Payload).ClockSynced);
+        Assert.True(ContractCodec.TryDecode<ScanEvent>(messages[2].Payload, DateTimeOffset.UtcNow, out var scan, out _));
+        Assert.Equal(4, scan.Seq);
+        Assert.Equal("gw-1", scan.GatewayId);
+        Assert.False(scan.Replay);
+    }
+
+    private static ReadingBatch Decode(byte[] payload)
+    {
+        Assert.True(ContractCodec.TryDecode<ReadingBatch>(payload, DateTimeOffset.UtcNow, out var batch, out var error), error?.ToString());
+        return batch;
+    }
+
+    private sealed class FixedClock : IClockSyncSource
+    {
+        public bool IsSynchronized => true;
+    }
+}
