@@ -30,6 +30,9 @@ public sealed record PlcPointValue
     /// <summary>Counter: raw, delta, epoch and width.</summary>
     public CounterUpdate? Counter { get; init; }
 
+    /// <summary>The unit of an analog entry whose map names none: the contract requires one, and "1" is SI's dimensionless unit.</summary>
+    public const string DimensionlessUnit = "1";
+
     /// <summary>The contract reading.</summary>
     /// <param name="seq">The reading's sequence number from the gateway's counter.</param>
     /// <returns>A counter, state or analog reading whose device is the PLC and whose channel is the register-map entry.</returns>
@@ -49,7 +52,7 @@ public sealed record PlcPointValue
         RegisterMeaning.State => new StateReading { Seq = seq, Device = Device,
             Channel = Point, Ts = Ts, Value = (int)Value, Label = Label },
         RegisterMeaning.Analog => new AnalogReading { Seq = seq, Device = Device,
-            Channel = Point, Ts = Ts, Value = Value, Unit = Unit ?? string.Empty },
+            Channel = Point, Ts = Ts, Value = Value, Unit = Unit ?? DimensionlessUnit },
         _ => throw new InvalidOperationException($"Point '{Point}' of '{Device}' has meaning {Meaning} without the data it needs."),
     };
 }

@@ -114,11 +114,9 @@ internal sealed class PlcDevice : IGatewayDevice
                 break;
             }
 
-            case RegisterMeaning.State:
-                await _sink.AcceptAsync(new StateReading { Seq = 1, Device = Id, Channel = value.Point, Ts = value.Ts, Value = (int)value.Value, Label = value.Label }, cancellationToken);
-                break;
-            case RegisterMeaning.Analog:
-                await _sink.AcceptAsync(new AnalogReading { Seq = 1, Device = Id, Channel = value.Point, Ts = value.Ts, Value = value.Value, Unit = value.Unit ?? "1" }, cancellationToken);
+            case RegisterMeaning.State or RegisterMeaning.Analog:
+                // The sink assigns the real seq when the outbox accepts the reading.
+                await _sink.AcceptAsync(value.ToReading(1), cancellationToken);
                 break;
             default:
                 Log.PlcValueSkipped(_logger, Id, value.Point);

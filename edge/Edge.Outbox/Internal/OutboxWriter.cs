@@ -458,6 +458,9 @@ internal sealed class OutboxWriter : IDisposable
                 _diskFull = false;
             }
 
+            // Measure before completing anyone: a caller that awaited an append or an acknowledgement must see the
+            // quota state that its own write produced.
+            MeasureQuota(afterDeletes: _deletedInTransaction > 0);
             foreach (var a in accepted)
             {
                 a.TrySetResult(a.Seq);
@@ -468,7 +471,6 @@ internal sealed class OutboxWriter : IDisposable
                 w.Complete();
             }
 
-            MeasureQuota(afterDeletes: _deletedInTransaction > 0);
             Committed?.Invoke();
             return;
         }
