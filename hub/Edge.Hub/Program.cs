@@ -1,4 +1,4 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/healthz", () => Results.Ok());
-app.Run();
+using Edge.Hub;
+
+var app = HubApp.Build(args);
+await app.RunAsync();

@@ -1,0 +1,563 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Threading.Channels;
+using Edge.Contracts;
+using Edge.Hub.Hosting;
+using Edge.Hub.Influx;
+using Edge.Hub.Metrics;
+using Edge.Hub.Roster;
+using Edge.Hub.State;
+using Edge.Mqtt;
+using Microsoft.Extensions.Options;
+
+namespace Edge.Hub.Ingest;
+
+/// <summary>
+/// The ingest: one consumer that decodes every MQTT message, de-duplicates by (gateway, seq), hands new readings and
+/// scans to the InfluxDB writer and queues them in receipt order; one committer that waits until InfluxDB has
+/// settled each message, records it in the state store (in batches, one transaction each) and only then marks the
+/// gateway for an acknowledgement.
+/// </summary>
+/// <remarks>
+/// <para>The rule that makes "nothing lost, nothing twice" hold: a seq is acknowledged only after InfluxDB answered
+/// 204 for it (or it was dead-lettered and the letter stored) <i>and</i> the state store committed it. A crash at
+/// any point before that leaves the seq unacknowledged; the gateway replays it; InfluxDB overwrites the same point
+/// (same series and timestamp), and the commit, which re-checks inside its transaction, counts it once.</para>
+/// <para>Nothing a payload contains can stop the consumer: every failure, expected or not, becomes a dead letter.</para>
+/// </remarks>
+internal sealed class IngestService : BackgroundService
+{
+    private static readonly TimeSpan s_commitRetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly IReadOnlySet<int> s_noneDeadLettered = new HashSet<int>();
+    private readonly HubMqttConnection _mqtt;
+    private readonly IInfluxWriter _writer;
+    private readonly IStateStore _store;
+    private readonly IngestLedger _ledger;
+    private readonly RosterTracker _roster;
+    private readonly AckPublisher _acks;
+    private readonly DeadLetterRecorder _deadLetters;
+    private readonly HubMetrics _metrics;
+    private readonly TestCrashHook _crashHook;
+    private readonly IngestOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<Pending> _pipeline;
+    private readonly CancellationTokenSource _hardStop = new();
+    private readonly LogThrottle _errorThrottle = new(TimeSpan.FromMinutes(1));
+    private Task? _committer;
+
+    /// <summary>Creates the service.</summary>
+    /// <param name="mqtt">The connection whose messages are consumed.</param>
+    /// <param name="writer">The InfluxDB writer.</param>
+    /// <param name="store">The state store.</param>
+    /// <param name="ledger">Seqs in memory.</param>
+    /// <param name="roster">The roster in memory.</param>
+    /// <param name="acks">The acknowledgement publisher.</param>
+    /// <param name="deadLetters">The dead-letter recorder.</param>
+    /// <param name="metrics">The counters.</param>
+    /// <param name="crashHook">The test-only crash hook.</param>
+    /// <param name="options">The <c>Ingest</c> section.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="logger">The logger.</param>
+    public IngestService(
+        HubMqttConnection mqtt,
+        IInfluxWriter writer,
+        IStateStore store,
+        IngestLedger ledger,
+        RosterTracker roster,
+        AckPublisher acks,
+        DeadLetterRecorder deadLetters,
+        HubMetrics metrics,
+        TestCrashHook crashHook,
+        IOptions<IngestOptions> options,
+        TimeProvider timeProvider,
+        ILogger<IngestService> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _mqtt = mqtt;
+        _writer = writer;
+        _store = store;
+        _ledger = ledger;
+        _roster = roster;
+        _acks = acks;
+        _deadLetters = deadLetters;
+        _metrics = metrics;
+        _crashHook = crashHook;
+        _options = options.Value;
+        _time = timeProvider;
+        _logger = logger;
+        _pipeline = Channel.CreateBounded<Pending>(new BoundedChannelOptions(_options.PipelineCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    /// <summary>Messages between receipt and commit.</summary>
+    public int PipelineDepth => _pipeline.Reader.Count;
+
+    /// <inheritdoc/>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _committer = Task.Run(() => CommitLoopAsync(_hardStop.Token), CancellationToken.None);
+        return base.StartAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Stops consuming, then lets the committer finish what InfluxDB settles before <paramref name="cancellationToken"/>
+    /// fires; what is left is neither committed nor acknowledged and comes back by replay.
+    /// </summary>
+    /// <param name="cancellationToken">The end of the host's shutdown allowance.</param>
+    /// <returns>A task that completes when both loops have stopped.</returns>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        _pipeline.Writer.TryComplete();
+        if (_committer is null)
+        {
+            return;
+        }
+
+        try
+        {
+            // Do not wait out the batch interval: send what is queued now.
+            _ = _writer.FlushAsync(cancellationToken);
+            await _committer.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            await _hardStop.CancelAsync();
+            await _committer;
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void Dispose()
+    {
+        _hardStop.Dispose();
+        base.Dispose();
+    }
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var messages = _mqtt.Client.Messages;
+        try
+        {
+            while (await messages.WaitToReadAsync(stoppingToken))
+            {
+                while (messages.TryRead(out var message))
+                {
+                    await HandleSafelyAsync(message, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping; what the client still buffers is not acknowledged and will be replayed.
+        }
+    }
+
+    private async Task HandleSafelyAsync(MqttMessage message, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await HandleAsync(message, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (InvalidOperationException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The writer stops with the host: nothing is lost, the message is simply not acknowledged.
+            throw new OperationCanceledException(stoppingToken);
+        }
+        catch (Exception e)
+        {
+            // A bug or a fault nobody foresaw must cost one message, never the consumer.
+            if (_errorThrottle.ShouldLog(message.Topic, _time.GetUtcNow(), out var suppressed, out _))
+            {
+                Log.IngestFailed(_logger, e, message.Topic, suppressed);
+            }
+
+            await _deadLetters.RecordAsync(message.Topic, SourceOf(message.Topic, null), "Internal", $"Internal: {e.GetType().Name}: {e.Message}", message.Payload, stoppingToken);
+        }
+    }
+
+    private async Task HandleAsync(MqttMessage message, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (!ContractCodec.TryDecode(message.Topic, message.Payload.Span, now, out var parts, out var decoded, out var error))
+        {
+            await _deadLetters.RecordAsync(message.Topic, SourceOf(message.Topic, parts), error.Code.ToString(), error.ToString(), message.Payload, cancellationToken);
+            return;
+        }
+
+        var address = new GatewayAddress(parts!.Site, parts.Area!, parts.Gateway!);
+        _metrics.MessageDecoded(decoded.Kind);
+        switch (decoded)
+        {
+            case ReadingBatch batch:
+                await HandleReadingsAsync(address, batch, now, cancellationToken);
+                break;
+            case ScanEvent scan:
+                await HandleScanAsync(address, scan, now, cancellationToken);
+                break;
+            case GatewayBirth birth:
+                HandleBirth(address, birth, now, message.Retain);
+                await QueueAsync(Pending.Done(new StoreBirth(address, now, birth, message.Retain)), cancellationToken);
+                break;
+            case GatewayDeath death:
+                _roster.ApplyDeath(address, death, now);
+                _ledger.Get(address).Saw(death.Seq);
+                await QueueAsync(Pending.Done(new StoreDeath(address, now, death)), cancellationToken);
+                break;
+            case DeviceHealth health:
+                HandleHealth(address, health, now, message.Retain);
+                await QueueAsync(Pending.Done(new StoreHealth(address, now, health, message.Retain)), cancellationToken);
+                break;
+            default:
+                // Only the hub's own subscriptions deliver here; another kind means a broker or bridge misroutes.
+                await _deadLetters.RecordAsync(message.Topic, address.GatewayId, "UnexpectedKind", $"UnexpectedKind: the hub does not ingest {decoded.Kind} messages.", message.Payload, cancellationToken);
+                break;
+        }
+    }
+
+    private async Task HandleReadingsAsync(GatewayAddress address, ReadingBatch batch, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var readings = batch.Readings;
+        var ledger = _ledger.Get(address);
+        _roster.TouchDevices(address, readings, now);
+        _metrics.ReadingsArrived(readings.Count);
+        _metrics.Lag(now - readings[^1].Ts);
+
+        var seqs = ArrayPool<long>.Shared.Rent(readings.Count);
+        var fresh = ArrayPool<bool>.Shared.Rent(readings.Count);
+        try
+        {
+            for (var i = 0; i < readings.Count; i++)
+            {
+                seqs[i] = readings[i].Seq;
+            }
+
+            var duplicates = ledger.Claim(seqs.AsSpan(0, readings.Count), fresh.AsSpan(0, readings.Count));
+            if (duplicates > 0)
+            {
+                // Already stored or on its way: not written again, but acknowledged again, since the gateway
+                // evidently missed the acknowledgement.
+                await QueueAsync(Pending.Done(new StoreSeen(address, now, batch.Seq, duplicates)), cancellationToken);
+            }
+
+            if (duplicates == readings.Count)
+            {
+                return;
+            }
+
+            var toWrite = new Reading[readings.Count - duplicates];
+            var claimed = new long[toWrite.Length];
+            for (int i = 0, j = 0; i < readings.Count; i++)
+            {
+                if (fresh[i])
+                {
+                    toWrite[j] = readings[i];
+                    claimed[j++] = readings[i].Seq;
+                }
+            }
+
+            var source = new PointSource(address.Site, address.Area, address.GatewayId);
+            var points = new InfluxPoint[toWrite.Length];
+            for (var i = 0; i < points.Length; i++)
+            {
+                points[i] = InfluxSchema.ToPoint(toWrite[i], source);
+            }
+
+            var origin = $"{address.GatewayId} seq {toWrite[0].Seq}-{toWrite[^1].Seq}";
+            await WriteAndQueueAsync(ledger, claimed, points, origin, write => new Pending(ledger, claimed, write, new StoreReadings(address, now, toWrite, s_noneDeadLettered, batch.Seq, !batch.Replay)), cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(seqs);
+            ArrayPool<bool>.Shared.Return(fresh);
+        }
+    }
+
+    private async Task HandleScanAsync(GatewayAddress address, ScanEvent scan, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var ledger = _ledger.Get(address);
+        _roster.Touch(address, now);
+        Span<long> seq = [scan.Seq];
+        Span<bool> fresh = [false];
+        if (ledger.Claim(seq, fresh) > 0)
+        {
+            await QueueAsync(Pending.Done(new StoreSeen(address, now, scan.Seq, 1)), cancellationToken);
+            return;
+        }
+
+        long[] claimed = [scan.Seq];
+        var point = InfluxSchema.ToPoint(scan, address.Site, address.Area);
+        await WriteAndQueueAsync(ledger, claimed, [point], $"{address.GatewayId} scan seq {scan.Seq}", write => new Pending(ledger, claimed, write, new StoreScan(address, now, scan, false)), cancellationToken);
+    }
+
+    private async Task WriteAndQueueAsync(GatewayLedger ledger, long[] claimed, InfluxPoint[] points, string origin, Func<Task<InfluxWriteResult>, Pending> pending, CancellationToken cancellationToken)
+    {
+        Task<InfluxWriteResult> write;
+        try
+        {
+            write = await _writer.EnqueueAsync(points, origin, cancellationToken);
+        }
+        catch
+        {
+            ledger.Release(claimed);
+            throw;
+        }
+
+        try
+        {
+            await QueueAsync(pending(write), cancellationToken);
+        }
+        catch
+        {
+            // InfluxDB may still store the points; without a commit they are not acknowledged and come back by
+            // replay, which overwrites the same points.
+            ledger.Release(claimed);
+            throw;
+        }
+    }
+
+    private void HandleBirth(GatewayAddress address, GatewayBirth birth, DateTimeOffset now, bool retained)
+    {
+        _roster.ApplyBirth(address, birth, now, retained);
+        var ledger = _ledger.Get(address);
+        var (storedThrough, _, _) = ledger.Figures();
+
+        // A live birth carries the newest seq the gateway has assigned; less than what is stored means its counter
+        // went backwards (a wiped outbox), and its new readings would be dropped as duplicates.
+        if (!retained && birth.Seq < storedThrough)
+        {
+            _metrics.SeqRegressed();
+            Log.SeqRegression(_logger, address.GatewayId, birth.Seq, storedThrough);
+        }
+
+        ledger.Saw(birth.Seq);
+        Log.GatewayBorn(_logger, address.GatewayId, birth.Session, birth.Seq, retained);
+    }
+
+    private void HandleHealth(GatewayAddress address, DeviceHealth health, DateTimeOffset now, bool retained)
+    {
+        _roster.ApplyHealth(address, health, now, retained);
+        _ledger.Get(address).Saw(health.Seq);
+
+        // Health is state, not money: when the writer is full it waits for the next report rather than holding up
+        // the readings behind it.
+        if (!retained)
+        {
+            _writer.TryEnqueue([InfluxSchema.ToPoint(health, address.Site, address.Area)], $"{address.GatewayId} health {health.Device}", out _);
+        }
+    }
+
+    private ValueTask QueueAsync(Pending pending, CancellationToken cancellationToken) => _pipeline.Writer.WriteAsync(pending, cancellationToken);
+
+    private async Task CommitLoopAsync(CancellationToken hardStop)
+    {
+        var reader = _pipeline.Reader;
+        var batch = new List<Pending>();
+        try
+        {
+            while (await reader.WaitToReadAsync(hardStop))
+            {
+                batch.Clear();
+                if (!reader.TryRead(out var first))
+                {
+                    continue;
+                }
+
+                batch.Add(first);
+                if (first.Write is { IsCompleted: false } write)
+                {
+                    await WaitSettledAsync(write, hardStop);
+                }
+
+                // Everything behind it that InfluxDB has settled too goes into the same transaction.
+                while (batch.Count < _options.MaxCommitBatch && reader.TryPeek(out var next) && (next.Write is null || next.Write.IsCompleted))
+                {
+                    reader.TryRead(out next);
+                    batch.Add(next!);
+                }
+
+                await CommitAsync(batch, hardStop);
+            }
+        }
+        catch (OperationCanceledException) when (hardStop.IsCancellationRequested)
+        {
+            // Out of time: release what is left; none of it was acknowledged.
+            var left = batch.Count;
+            foreach (var p in batch)
+            {
+                p.Release();
+            }
+
+            while (reader.TryRead(out var p))
+            {
+                p.Release();
+                left++;
+            }
+
+            _metrics.AbandonedAtShutdown(left);
+            Log.IngestAbandoned(_logger, left);
+        }
+        catch (Exception e)
+        {
+            // Unreachable by design; if it happens, stop acknowledging rather than acknowledge wrongly.
+            Log.CommitLoopCrashed(_logger, e);
+            throw;
+        }
+    }
+
+    private static async Task WaitSettledAsync(Task<InfluxWriteResult> write, CancellationToken hardStop)
+    {
+        try
+        {
+            await write.WaitAsync(hardStop);
+        }
+        catch (OperationCanceledException) when (!hardStop.IsCancellationRequested)
+        {
+            // The writer abandoned the group (it is stopping): handled as not written.
+        }
+    }
+
+    private async Task CommitAsync(List<Pending> batch, CancellationToken hardStop)
+    {
+        var work = new List<StoreWork>(batch.Count);
+        var written = false;
+        var abandoned = 0;
+        foreach (var p in batch)
+        {
+            if (p.Write is null)
+            {
+                work.Add(p.Work);
+                continue;
+            }
+
+            if (!p.Write.IsCompletedSuccessfully)
+            {
+                // Not settled by InfluxDB: neither committed nor acknowledged.
+                p.Release();
+                p.Abandoned = true;
+                abandoned++;
+                continue;
+            }
+
+            written = true;
+            work.Add(p.WithResult(p.Write.Result));
+        }
+
+        if (abandoned > 0)
+        {
+            _metrics.AbandonedAtShutdown(abandoned);
+        }
+
+        if (written)
+        {
+            _crashHook.Reached(CrashPoint.AfterWrite);
+        }
+
+        IReadOnlyList<GatewayCommit> commits;
+        for (var attempt = 1; ; attempt++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                commits = _store.Commit(work, _time.GetUtcNow());
+                _metrics.Committed(Stopwatch.GetElapsedTime(started));
+                break;
+            }
+            catch (StateStoreException e)
+            {
+                // Without the commit there is no acknowledgement; keep the batch and try again.
+                _metrics.CommitFailed();
+                Log.CommitFailed(_logger, e, work.Count, attempt, s_commitRetryDelay);
+            }
+
+            await Task.Delay(s_commitRetryDelay, _time, hardStop);
+        }
+
+        if (written)
+        {
+            _crashHook.Reached(CrashPoint.AfterCommit);
+        }
+
+        long readings = 0, scans = 0, duplicates = 0;
+        foreach (var c in commits)
+        {
+            _ledger.Get(c.Gateway).Committed(c);
+            readings += c.NewReadings;
+            scans += c.NewScans;
+            duplicates += c.Duplicates;
+            if (c.NeedsAck)
+            {
+                _acks.MarkDirty(c.Gateway);
+            }
+        }
+
+        foreach (var p in batch)
+        {
+            if (!p.Abandoned)
+            {
+                p.Release();
+            }
+        }
+
+        _metrics.Stored(readings, scans, duplicates);
+    }
+
+    private static string SourceOf(string topic, TopicParts? parts)
+    {
+        if (parts?.Gateway is { } gateway)
+        {
+            return gateway;
+        }
+
+        // Without a valid topic there is no trustworthy sender; group such letters by the gateway segment if the
+        // topic has one, so one bad publisher still logs once per interval.
+        var segments = topic.Split('/', 6);
+        return segments.Length >= 5 && segments[0] == "edge" ? $"topic {segments[4]}" : "topic";
+    }
+
+    /// <summary>One message between receipt and commit.</summary>
+    private sealed class Pending(GatewayLedger? ledger, long[]? claimed, Task<InfluxWriteResult>? write, StoreWork work)
+    {
+        public Task<InfluxWriteResult>? Write { get; } = write;
+
+        public StoreWork Work { get; } = work;
+
+        public bool Abandoned { get; set; }
+
+        public static Pending Done(StoreWork work) => new(null, null, null, work);
+
+        public StoreWork WithResult(InfluxWriteResult result)
+        {
+            if (result.AllWritten)
+            {
+                return Work;
+            }
+
+            var dead = result.DeadLettered.Select(d => d.Index).ToHashSet();
+            return Work switch
+            {
+                StoreReadings r => r with { DeadLettered = dead },
+                StoreScan s => s with { DeadLettered = true },
+                _ => Work,
+            };
+        }
+
+        public void Release()
+        {
+            if (ledger is not null && claimed is not null)
+            {
+                ledger.Release(claimed);
+            }
+        }
+    }
+}

@@ -1,0 +1,256 @@
+using System.Globalization;
+using System.Text;
+using Edge.Contracts;
+
+namespace Edge.Hub.State;
+
+/// <summary>
+/// Which sequence numbers of one gateway are stored: a watermark (every seq at or below it) plus sorted, disjoint,
+/// non-adjacent inclusive ranges above it. The same shape as the contract's <see cref="Acknowledgement"/>, so an
+/// acknowledgement is a copy of this state.
+/// </summary>
+/// <remarks>
+/// Not thread-safe; owners lock around it. Seqs are assigned by one durable counter per gateway and replays fill
+/// holes, so in practice there are only a few ranges.
+/// </remarks>
+internal sealed class AckState
+{
+    private readonly List<SeqSpan> _ranges;
+
+    /// <summary>Creates an empty state (nothing stored).</summary>
+    public AckState()
+        : this(0, [])
+    {
+    }
+
+    private AckState(long storedThrough, List<SeqSpan> ranges)
+    {
+        StoredThrough = storedThrough;
+        _ranges = ranges;
+    }
+
+    /// <summary>Every seq from 1 to this is stored; 0 when none is.</summary>
+    public long StoredThrough { get; private set; }
+
+    /// <summary>The stored ranges above <see cref="StoredThrough"/>, ascending; never adjacent to it or to each other.</summary>
+    public IReadOnlyList<SeqSpan> Ranges => _ranges;
+
+    /// <summary>The highest stored seq (0 when none).</summary>
+    public long HighestStored => _ranges.Count > 0 ? _ranges[^1].To : StoredThrough;
+
+    /// <summary>How many seqs above the watermark are missing below <see cref="HighestStored"/>.</summary>
+    public long MissingBelowHighest
+    {
+        get
+        {
+            long missing = 0;
+            var previous = StoredThrough;
+            foreach (var r in _ranges)
+            {
+                missing += r.From - previous - 1;
+                previous = r.To;
+            }
+
+            return missing;
+        }
+    }
+
+    /// <summary>Whether <paramref name="seq"/> is stored.</summary>
+    /// <param name="seq">The sequence number.</param>
+    /// <returns><see langword="true"/> when stored.</returns>
+    public bool Contains(long seq)
+    {
+        if (seq <= StoredThrough)
+        {
+            return seq >= 1;
+        }
+
+        var i = IndexOfRangeAtOrAfter(seq);
+        return i < _ranges.Count && _ranges[i].From <= seq;
+    }
+
+    /// <summary>Marks one seq stored.</summary>
+    /// <param name="seq">The sequence number (≥ 1).</param>
+    /// <returns><see langword="true"/> when it was not stored before.</returns>
+    public bool Add(long seq)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(seq, 1);
+        if (Contains(seq))
+        {
+            return false;
+        }
+
+        var i = IndexOfRangeAtOrAfter(seq);
+
+        // Join the range that ends right below and/or the one that starts right above.
+        var joinsPrevious = i > 0 && _ranges[i - 1].To == seq - 1;
+        var joinsNext = i < _ranges.Count && _ranges[i].From == seq + 1;
+        if (joinsPrevious && joinsNext)
+        {
+            _ranges[i - 1] = new SeqSpan(_ranges[i - 1].From, _ranges[i].To);
+            _ranges.RemoveAt(i);
+        }
+        else if (joinsPrevious)
+        {
+            _ranges[i - 1] = new SeqSpan(_ranges[i - 1].From, seq);
+        }
+        else if (joinsNext)
+        {
+            _ranges[i] = new SeqSpan(seq, _ranges[i].To);
+        }
+        else
+        {
+            _ranges.Insert(i, new SeqSpan(seq, seq));
+        }
+
+        Absorb();
+        return true;
+    }
+
+    /// <summary>A deep copy.</summary>
+    /// <returns>The copy.</returns>
+    public AckState Clone() => new(StoredThrough, [.. _ranges]);
+
+    /// <summary>The acknowledgement that says exactly this (the lowest ranges when there are more than the contract allows).</summary>
+    /// <param name="gatewayId">The gateway.</param>
+    /// <param name="now">The acknowledgement's timestamp.</param>
+    /// <returns>The message.</returns>
+    public Acknowledgement ToAcknowledgement(string gatewayId, DateTimeOffset now)
+    {
+        List<SeqRange>? ranges = null;
+        if (_ranges.Count > 0)
+        {
+            // Sending the lowest ranges first lets the gateway free the oldest backlog; the rest is acknowledged
+            // again (as duplicates) once the holes below it are filled.
+            var count = Math.Min(_ranges.Count, ContractLimits.MaxAckRanges);
+            ranges = new List<SeqRange>(count);
+            for (var i = 0; i < count; i++)
+            {
+                ranges.Add(new SeqRange { From = _ranges[i].From, To = _ranges[i].To });
+            }
+        }
+
+        return new Acknowledgement { GatewayId = gatewayId, StoredThrough = StoredThrough, Ranges = ranges, Ts = now };
+    }
+
+    /// <summary>The ranges as compact text for the state store, e.g. <c>12-15,20-20</c>; empty when there are none.</summary>
+    /// <returns>The text.</returns>
+    public string FormatRanges()
+    {
+        if (_ranges.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        var sb = new StringBuilder(_ranges.Count * 16);
+        foreach (var r in _ranges)
+        {
+            if (sb.Length > 0)
+            {
+                sb.Append(',');
+            }
+
+            sb.Append(r.From.ToString(CultureInfo.InvariantCulture)).Append('-').Append(r.To.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>Rebuilds a state from its stored form, normalizing whatever it is given.</summary>
+    /// <param name="storedThrough">The watermark.</param>
+    /// <param name="ranges">Text from <see cref="FormatRanges"/>.</param>
+    /// <returns>The state.</returns>
+    /// <exception cref="FormatException">The text is not a list of <c>from-to</c> pairs.</exception>
+    public static AckState Parse(long storedThrough, string? ranges)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(storedThrough);
+        var state = new AckState(storedThrough, []);
+        if (string.IsNullOrEmpty(ranges))
+        {
+            return state;
+        }
+
+        foreach (var part in ranges.Split(','))
+        {
+            var dash = part.IndexOf('-', StringComparison.Ordinal);
+            if (dash <= 0
+                || !long.TryParse(part.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out var from)
+                || !long.TryParse(part.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var to)
+                || from < 1
+                || to < from)
+            {
+                throw new FormatException($"'{part}' is not a seq range 'from-to'.");
+            }
+
+            state.AddRange(from, to);
+        }
+
+        return state;
+    }
+
+    private void AddRange(long from, long to)
+    {
+        // Only used when loading, where ranges come sorted: adding one seq at a time is fine for a few ranges,
+        // but a long range must not be walked seq by seq.
+        if (to <= StoredThrough)
+        {
+            return;
+        }
+
+        from = Math.Max(from, StoredThrough + 1);
+        var i = IndexOfRangeAtOrAfter(from);
+        var start = from;
+        var end = to;
+        if (i > 0 && _ranges[i - 1].To >= from - 1)
+        {
+            i--;
+            start = _ranges[i].From;
+        }
+
+        var j = i;
+        while (j < _ranges.Count && _ranges[j].From <= to + 1)
+        {
+            start = Math.Min(start, _ranges[j].From);
+            end = Math.Max(end, _ranges[j].To);
+            j++;
+        }
+
+        _ranges.RemoveRange(i, j - i);
+        _ranges.Insert(i, new SeqSpan(start, end));
+        Absorb();
+    }
+
+    private void Absorb()
+    {
+        while (_ranges.Count > 0 && _ranges[0].From <= StoredThrough + 1)
+        {
+            StoredThrough = Math.Max(StoredThrough, _ranges[0].To);
+            _ranges.RemoveAt(0);
+        }
+    }
+
+    // Index of the first range whose To is ≥ seq (the range containing seq, or the one after it).
+    private int IndexOfRangeAtOrAfter(long seq)
+    {
+        int lo = 0, hi = _ranges.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (_ranges[mid].To < seq)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+}
+
+/// <summary>An inclusive range of sequence numbers.</summary>
+/// <param name="From">The first seq.</param>
+/// <param name="To">The last seq (≥ <paramref name="From"/>).</param>
+internal readonly record struct SeqSpan(long From, long To);
