@@ -48,6 +48,9 @@ internal static partial class Log
     [LoggerMessage(1105, LogLevel.Critical, "The commit loop failed; the hub stops acknowledging")]
     public static partial void CommitLoopCrashed(ILogger logger, Exception exception);
 
+    [LoggerMessage(1106, LogLevel.Warning, "Gateway {Gateway}: {Count} readings in seq {First}-{Last} share device, kind, unit and timestamp with another channel; InfluxDB keeps only one per series and time (no channel tag), the state store keeps all ({Suppressed} more not logged)")]
+    public static partial void SeriesCollision(ILogger logger, string gateway, int count, long first, long last, long suppressed);
+
     [LoggerMessage(1200, LogLevel.Warning, "Dead letter from {Source} on {Topic}: {Reason} ({Bytes} bytes; {Suppressed} more from this source in the last {Interval} not logged)")]
     public static partial void MessageDeadLettered(ILogger logger, string source, string topic, string reason, int bytes, long suppressed, TimeSpan interval);
 

@@ -49,6 +49,12 @@ internal static class InfluxSchema
     /// <summary>Tag: the device id.</summary>
     public const string DeviceTag = "device";
 
+    /// <summary>
+    /// Tag: which value of a multi-value device (a PLC's register-map entry name); absent for single-value devices.
+    /// Without it two channels polled in one cycle share a timestamp and overwrite each other in InfluxDB.
+    /// </summary>
+    public const string ChannelTag = "channel";
+
     /// <summary>Tag of <see cref="AnalogMeasurement"/>: the unit symbol.</summary>
     public const string UnitTag = "unit";
 
@@ -170,7 +176,7 @@ internal static class InfluxSchema
             fields["tare_kg"] = InfluxFieldValue.Float(tare);
         }
 
-        return Point(WeightMeasurement, Tags(source, r.Device), fields, r.Ts);
+        return Point(WeightMeasurement, Tags(source, r.Device, r.Channel), fields, r.Ts);
     }
 
     private static InfluxPoint Counter(CounterReading r, PointSource source)
@@ -183,12 +189,12 @@ internal static class InfluxSchema
             ["width"] = InfluxFieldValue.Integer(r.Width),
             [SeqField] = InfluxFieldValue.Integer(r.Seq),
         };
-        return Point(CounterMeasurement, Tags(source, r.Device), fields, r.Ts);
+        return Point(CounterMeasurement, Tags(source, r.Device, r.Channel), fields, r.Ts);
     }
 
     private static InfluxPoint Analog(AnalogReading r, PointSource source)
     {
-        var tags = Tags(source, r.Device);
+        var tags = Tags(source, r.Device, r.Channel);
         tags[UnitTag] = r.Unit;
         var fields = new Dictionary<string, InfluxFieldValue>(2)
         {
@@ -210,19 +216,28 @@ internal static class InfluxSchema
             fields["label"] = InfluxFieldValue.String(r.Label);
         }
 
-        return Point(StateMeasurement, Tags(source, r.Device), fields, r.Ts);
+        return Point(StateMeasurement, Tags(source, r.Device, r.Channel), fields, r.Ts);
     }
 
     private static InfluxPoint Point(string measurement, Dictionary<string, string> tags, Dictionary<string, InfluxFieldValue> fields, DateTimeOffset ts) =>
         new() { Measurement = measurement, Tags = tags, Fields = fields, Timestamp = ts };
 
-    private static Dictionary<string, string> Tags(PointSource source, string device) => new(5)
+    private static Dictionary<string, string> Tags(PointSource source, string device, string? channel = null)
     {
-        [SiteTag] = source.Site,
-        [AreaTag] = source.Area,
-        [GatewayTag] = source.GatewayId,
-        [DeviceTag] = device,
-    };
+        var tags = new Dictionary<string, string>(6)
+        {
+            [SiteTag] = source.Site,
+            [AreaTag] = source.Area,
+            [GatewayTag] = source.GatewayId,
+            [DeviceTag] = device,
+        };
+        if (!string.IsNullOrEmpty(channel))
+        {
+            tags[ChannelTag] = channel;
+        }
+
+        return tags;
+    }
 
     // The contract's JSON names, so dashboards and payloads use the same words.
     private static string Name(WeightMode mode) => mode switch

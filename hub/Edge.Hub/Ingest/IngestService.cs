@@ -273,6 +273,15 @@ internal sealed class IngestService : BackgroundService
                 points[i] = InfluxSchema.ToPoint(toWrite[i], source);
             }
 
+            if (CountSeriesCollisions(toWrite) is > 0 and var collisions)
+            {
+                _metrics.SeriesCollided(collisions);
+                if (_errorThrottle.ShouldLog("collision " + address.GatewayId, now, out var suppressed, out _))
+                {
+                    Log.SeriesCollision(_logger, address.GatewayId, collisions, toWrite[0].Seq, toWrite[^1].Seq, suppressed);
+                }
+            }
+
             var origin = $"{address.GatewayId} seq {toWrite[0].Seq}-{toWrite[^1].Seq}";
             await WriteAndQueueAsync(ledger, claimed, points, origin, write => new Pending(ledger, claimed, write, new StoreReadings(address, now, toWrite, s_noneDeadLettered, batch.Seq, !batch.Replay)), cancellationToken);
         }
@@ -510,6 +519,32 @@ internal sealed class IngestService : BackgroundService
         }
 
         _metrics.Stored(readings, scans, duplicates);
+    }
+
+    /// <summary>
+    /// Readings in one batch that InfluxDB would take for the same point: same kind, device, channel, unit and
+    /// timestamp (InfluxDB identifies a point by measurement, tags and time) but different seqs. The later overwrites
+    /// the earlier there while the state store keeps both, so each is counted and logged: a gateway doing this
+    /// stamps two readings of one channel with the same 100 ns tick.
+    /// </summary>
+    private static int CountSeriesCollisions(Reading[] readings)
+    {
+        if (readings.Length < 2)
+        {
+            return 0;
+        }
+
+        var seen = new HashSet<(Type, string, string?, string?, long)>(readings.Length);
+        var collisions = 0;
+        foreach (var r in readings)
+        {
+            if (!seen.Add((r.GetType(), r.Device, r.Channel, (r as AnalogReading)?.Unit, r.Ts.UtcTicks)))
+            {
+                collisions++;
+            }
+        }
+
+        return collisions;
     }
 
     private static string SourceOf(string topic, TopicParts? parts)

@@ -29,6 +29,7 @@ internal sealed class HubMetrics
     private long _commitMicros;
     private long _commitFailures;
     private long _abandoned;
+    private long _seriesCollisions;
 
     /// <summary>Messages decoded, by kind.</summary>
     /// <param name="kind">The kind.</param>
@@ -109,6 +110,13 @@ internal sealed class HubMetrics
         Interlocked.Add(ref _lagSumMicros, micros);
         Interlocked.Increment(ref _lagCount);
     }
+
+    /// <summary>Readings that share measurement, tags and timestamp with another of their batch (InfluxDB keeps one).</summary>
+    public long SeriesCollisions => Interlocked.Read(ref _seriesCollisions);
+
+    /// <summary>Counts readings that collide in InfluxDB.</summary>
+    /// <param name="count">How many.</param>
+    public void SeriesCollided(int count) => Interlocked.Add(ref _seriesCollisions, count);
 
     /// <summary>Counts what a commit stored.</summary>
     /// <param name="readings">New readings.</param>

@@ -84,6 +84,7 @@ internal sealed class PrometheusExposition
         w.Sample("edge_hub_ingest_lag_seconds_count", m.LagCount);
         w.Gauge("edge_hub_ingest_lag_last_seconds", "Lag of the last batch received.", m.LagLastSeconds);
         w.Gauge("edge_hub_ingest_pipeline_depth", "Messages received and waiting for InfluxDB or the state-store commit.", _ingest.PipelineDepth);
+        w.Counter("edge_hub_influx_series_collisions_total", "Readings of one device with the same kind, unit and timestamp but another channel: InfluxDB keeps only one of them (the schema has no channel tag); the state store keeps all.", m.SeriesCollisions);
         w.Counter("edge_hub_commits_total", "State-store transactions committed.", m.Commits);
         w.Counter("edge_hub_commit_seconds_total", "Time spent in state-store commits.", m.CommitSeconds);
         w.Counter("edge_hub_commit_failures_total", "State-store commits that failed and were retried.", m.CommitFailures);

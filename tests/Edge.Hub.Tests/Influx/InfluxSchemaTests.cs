@@ -62,6 +62,17 @@ public class InfluxSchemaTests
     }
 
     [Fact]
+    public void A_plc_channel_is_a_tag_so_two_channels_of_one_poll_are_separate_series()
+    {
+        var bales = new CounterReading { Seq = 1, Device = "bp1", Channel = "bale_count", Ts = s_ts, Raw = 40, Delta = 1, Epoch = 0, Width = 32 };
+        var rejects = bales with { Seq = 2, Channel = "reject_count", Raw = 3 };
+        Assert.Equal(
+            $"counter,area=weighbridge,channel=bale_count,device=bp1,gateway=gw-01,site=plant1 delta=1i,epoch=0i,seq=1i,value=40i,width=32i {Ns(s_ts)}",
+            LineProtocol.Format(InfluxSchema.ToPoint(bales, s_source)));
+        Assert.Equal("reject_count", InfluxSchema.ToPoint(rejects, s_source).Tags[InfluxSchema.ChannelTag]);
+    }
+
+    [Fact]
     public void Scan_code_tech_and_station_are_fields_not_tags()
     {
         var scan = new ScanEvent { GatewayId = "gw-01", Seq = 77, Ts = s_ts, ClockSynced = true, Device = "rfid-1", Station = "lane-2", Code = "E200 3412,x=\"1\"", Tech = ScanTech.Rfid, Symbology = "epc-gen2" };

@@ -54,6 +54,40 @@ public class StorageFaultTests
     }
 
     [Fact]
+    public async Task Two_channels_of_one_plc_poll_are_two_influx_points_and_only_a_same_channel_same_time_pair_counts_as_a_collision()
+    {
+        var broker = await SharedMosquitto.GetAsync();
+        var influx = await SharedInflux.GetAsync();
+        var settings = await HubSettings.CreateAsync(broker, influx, "collision");
+        await using var hub = await HubHost.StartAsync(settings);
+        await using var gw = await TestGateway.StartAsync(broker, settings.Site);
+
+        // One PLC poll stamps both counters with its time; seq 3 repeats bale_count's tick (a coarse gateway clock).
+        var ts = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var batch = new ReadingBatch
+        {
+            GatewayId = gw.GatewayId,
+            Seq = 3,
+            Ts = ts,
+            ClockSynced = true,
+            Readings =
+            [
+                new CounterReading { Seq = 1, Device = "bp1", Channel = "bale_count", Ts = ts, Raw = 40, Delta = 1, Epoch = 0, Width = 32 },
+                new CounterReading { Seq = 2, Device = "bp1", Channel = "reject_count", Ts = ts, Raw = 3, Delta = 1, Epoch = 0, Width = 16 },
+                new CounterReading { Seq = 3, Device = "bp1", Channel = "bale_count", Ts = ts, Raw = 41, Delta = 1, Epoch = 0, Width = 32 },
+            ],
+        };
+        await gw.Client.PublishAsync(gw.Topic(MessageKind.Readings), ContractCodec.Encode(batch), MqttQos.AtLeastOnce);
+        await ExactlyOnceTests.WaitUntilAsync(() => Task.FromResult(gw.LastAck?.StoredThrough == 3), s_settle);
+
+        var rows = await influx.QueryRowsAsync(settings.Database, $"SELECT \"seq\", \"channel\" FROM \"counter\" WHERE \"gateway\" = '{gw.GatewayId}'");
+        Assert.Equal(["bale_count", "reject_count"], rows.Select(r => r[2].GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal(1, HubHttp.ParseMetric(await hub.Client().GetStringAsync("metrics"), "edge_hub_influx_series_collisions_total"));
+        var counters = await hub.Client(HubSettings.PlannerKey).GetFromJsonAsync<JsonElement>($"api/v1/counters?gateway={gw.GatewayId}");
+        Assert.Equal(["bale_count", "reject_count"], counters.EnumerateArray().Select(c => c.GetProperty("channel").GetString()));
+    }
+
+    [Fact]
     public async Task Seqs_missing_longer_than_the_grace_period_are_reported_as_a_gap_until_filled()
     {
         var broker = await SharedMosquitto.GetAsync();
