@@ -158,6 +158,9 @@ public sealed class OptionsValidationTests
         Assert.Equal(78, gw.Process.ExitCode);
         Assert.Contains("Gateway:Devices:0:Protocol: 'toledo2' is not one of toledo-continuous, mt-sics, xk3190-a9, xk3190-a12, regex, modbus.", gw.Output, StringComparison.Ordinal);
         Assert.Contains("Gateway:Mqtt:Port: 0 is not between 1 and 65535.", gw.Output, StringComparison.Ordinal);
+
+        // The operator sees the keys, not the host's stack trace of the same failure.
+        Assert.DoesNotContain("   at ", gw.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -169,6 +172,7 @@ public sealed class OptionsValidationTests
 
         Assert.True(await gw.Process.WaitForExitAsync(TimeSpan.FromSeconds(30)), gw.Output);
         Assert.Equal(78, gw.Process.ExitCode);
-        Assert.Contains("Gateway:Mqtt:Port", gw.Output, StringComparison.Ordinal);
+        Assert.Contains("Failed to convert configuration value 'not-a-port' at 'Gateway:Mqtt:Port' to type 'System.Int32'.", gw.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", gw.Output, StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,6 @@
+using Edge.Gateway.Options;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -54,6 +56,9 @@ internal static class GatewayHost
     {
         try
         {
+            // Validated here, before the host starts: a failure inside StartAsync is first logged by the host as a
+            // stack trace, which buries the one line an operator needs.
+            _ = host.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
             await host.RunAsync();
             return Environment.ExitCode;
         }
