@@ -1,4 +1,5 @@
 using Edge.Hub.Api;
+using Microsoft.Extensions.Options;
 
 namespace Edge.Hub;
 
@@ -27,5 +28,48 @@ internal static class HubApp
         app.UseAuthorization();
         app.MapHubEndpoints();
         return app;
+    }
+
+    /// <summary>sysexits(3) EX_CONFIG: a service manager should not restart a hub whose configuration is wrong.</summary>
+    public const int ExitConfigError = 78;
+
+    /// <summary>
+    /// Validates every option, then runs the hub until it is stopped. A configuration error is printed as its keys on
+    /// stderr with exit code <see cref="ExitConfigError"/>, instead of an unhandled exception's stack trace.
+    /// </summary>
+    /// <param name="app">The application from <see cref="Build"/>.</param>
+    /// <returns>The process exit code.</returns>
+    public static async Task<int> RunAsync(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        try
+        {
+            app.Services.GetService<IStartupValidator>()?.Validate();
+        }
+        catch (OptionsValidationException ex)
+        {
+            PrintConfigurationErrors(ex.Failures);
+            return ExitConfigError;
+        }
+        catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+        {
+            // The binder names the key it could not convert ("... at 'Mqtt:Port' to type 'System.Int32'").
+            PrintConfigurationErrors([ex.Message]);
+            return ExitConfigError;
+        }
+
+        await app.RunAsync();
+        return Environment.ExitCode;
+    }
+
+    private static void PrintConfigurationErrors(IEnumerable<string> failures)
+    {
+        Console.Error.WriteLine("edge-hub: the configuration is not valid:");
+        foreach (var failure in failures)
+        {
+            Console.Error.WriteLine("  " + failure);
+        }
+
+        Console.Error.WriteLine("Fix the keys above in appsettings.json, the command line or the environment (e.g. Mqtt__Host).");
     }
 }

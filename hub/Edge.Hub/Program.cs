@@ -1,4 +1,4 @@
 using Edge.Hub;
 
-var app = HubApp.Build(args);
-await app.RunAsync();
+await using var app = HubApp.Build(args);
+return await HubApp.RunAsync(app);

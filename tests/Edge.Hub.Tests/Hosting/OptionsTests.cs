@@ -47,4 +47,18 @@ public class OptionsTests
         var e = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
         Assert.Contains("Api:Keys must list at least one key", e.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [Trait(Traits.Category, Traits.Integration)]
+    [InlineData("Api:Keys:0:Key", "short", "Api:Keys:0:Key must be at least 16")]
+    [InlineData("Mqtt:Port", "not-a-port", "Failed to convert configuration value 'not-a-port' at 'Mqtt:Port' to type 'System.Int32'.")]
+    public async Task The_hub_process_prints_a_bad_key_without_a_stack_trace_and_exits_78(string key, string value, string expected)
+    {
+        using var hub = await HubProcess.StartAsync(Settings().With(key, value), waitReady: false);
+
+        Assert.True(await hub.WaitForExitAsync(TimeSpan.FromSeconds(60)), hub.Output);
+        Assert.Equal(HubApp.ExitConfigError, hub.ExitCode);
+        Assert.Contains(expected, hub.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", hub.Output, StringComparison.Ordinal);
+    }
 }

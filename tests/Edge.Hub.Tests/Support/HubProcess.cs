@@ -25,6 +25,9 @@ internal sealed class HubProcess : IDisposable
 
     public string Output => _process.Output;
 
+    /// <summary>The exit code, once <see cref="HasExited"/>.</summary>
+    public int ExitCode => _process.ExitCode;
+
     /// <summary>The hub's own build output (the test's configuration), found from the repository root.</summary>
     public static string HubDll
     {
