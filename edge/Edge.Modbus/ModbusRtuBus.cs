@@ -33,17 +33,7 @@ public sealed class ModbusRtuBus : ModbusClient
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var context = ModbusContext.CreateRtu(options.SerialPort, options.BaudRate, options.Parity, options.DataBits, options.StopBits);
-        try
-        {
-            context.SetTimeouts(options.ResponseTimeout, options.ByteTimeout);
-            return context;
-        }
-        catch
-        {
-            context.Dispose();
-            throw;
-        }
+        return ModbusContext.CreateRtu(options.SerialPort, options.BaudRate, options.Parity, options.DataBits, options.StopBits).WithTimeouts(options.ResponseTimeout, options.ByteTimeout);
     }
 
     /// <inheritdoc />

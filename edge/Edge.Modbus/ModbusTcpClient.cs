@@ -22,17 +22,7 @@ public sealed class ModbusTcpClient : ModbusClient
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var context = ModbusContext.CreateTcpClient(options.Host, options.Port);
-        try
-        {
-            context.SetTimeouts(options.ResponseTimeout, options.ByteTimeout);
-            return context;
-        }
-        catch
-        {
-            context.Dispose();
-            throw;
-        }
+        return ModbusContext.CreateTcpClient(options.Host, options.Port).WithTimeouts(options.ResponseTimeout, options.ByteTimeout);
     }
 
     /// <inheritdoc />

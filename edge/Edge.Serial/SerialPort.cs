@@ -225,31 +225,12 @@ public sealed class SerialPort : IDisposable, IAsyncDisposable
             throw new ArgumentException("The frame delimiter must not be empty.", nameof(delimiter));
         }
 
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxLength);
-        EnterRead();
-        try
-        {
-            var deadline = Deadline(timeout);
-            while (true)
-            {
-                switch (_buffer.TryTakeFrame(delimiter.Span, maxLength, out var frame))
-                {
-                    case FrameSearch.Found:
-                        return frame;
-                    case FrameSearch.TooLong:
-                        throw TooLong(maxLength);
-                }
-
-                if (!await FillAsync(deadline, cancellationToken))
-                {
-                    return null;
-                }
-            }
-        }
-        finally
-        {
-            ExitRead();
-        }
+        return await ReadDelimitedAsync(
+            static (ReceiveBuffer buffer, ReadOnlyMemory<byte> end, int limit, out byte[] frame) => buffer.TryTakeFrame(end.Span, limit, out frame),
+            delimiter,
+            timeout,
+            maxLength,
+            cancellationToken);
     }
 
     /// <summary>
@@ -261,31 +242,13 @@ public sealed class SerialPort : IDisposable, IAsyncDisposable
     /// <exception cref="SerialPortDisconnectedException">The device disappeared.</exception>
     public async ValueTask<string?> ReadLineAsync(TimeSpan timeout, int maxLength = DefaultMaxFrameLength, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxLength);
-        EnterRead();
-        try
-        {
-            var deadline = Deadline(timeout);
-            while (true)
-            {
-                switch (_buffer.TryTakeLine(maxLength, out var line))
-                {
-                    case FrameSearch.Found:
-                        return Encoding.Latin1.GetString(line);
-                    case FrameSearch.TooLong:
-                        throw TooLong(maxLength);
-                }
-
-                if (!await FillAsync(deadline, cancellationToken))
-                {
-                    return null;
-                }
-            }
-        }
-        finally
-        {
-            ExitRead();
-        }
+        var line = await ReadDelimitedAsync(
+            static (ReceiveBuffer buffer, ReadOnlyMemory<byte> _, int limit, out byte[] frame) => buffer.TryTakeLine(limit, out frame),
+            ReadOnlyMemory<byte>.Empty,
+            timeout,
+            maxLength,
+            cancellationToken);
+        return line is null ? null : Encoding.Latin1.GetString(line);
     }
 
     /// <summary>Writes all of <paramref name="data"/> (sp_blocking_write), blocking at most <paramref name="timeout"/>.</summary>
@@ -447,6 +410,39 @@ public sealed class SerialPort : IDisposable, IAsyncDisposable
         return _timeProvider.GetTimestamp() + (long)Math.Min(long.MaxValue / 4, timeout.TotalSeconds * _timeProvider.TimestampFrequency);
     }
 
+    /// <summary>
+    /// The loop behind <see cref="ReadFrameAsync"/> and <see cref="ReadLineAsync"/>: takes one delimited frame from the
+    /// buffer, receiving more until one is complete; null when the timeout passes first.
+    /// </summary>
+    private async ValueTask<byte[]?> ReadDelimitedAsync(TakeFrame take, ReadOnlyMemory<byte> delimiter, TimeSpan timeout, int maxLength, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxLength);
+        EnterRead();
+        try
+        {
+            var deadline = Deadline(timeout);
+            while (true)
+            {
+                switch (take(_buffer, delimiter, maxLength, out var frame))
+                {
+                    case FrameSearch.Found:
+                        return frame;
+                    case FrameSearch.TooLong:
+                        throw TooLong(maxLength);
+                }
+
+                if (!await FillAsync(deadline, cancellationToken))
+                {
+                    return null;
+                }
+            }
+        }
+        finally
+        {
+            ExitRead();
+        }
+    }
+
     /// <summary>Moves at least one received chunk into the buffer; false when the deadline passes first.</summary>
     private async ValueTask<bool> FillAsync(long deadline, CancellationToken cancellationToken)
     {
@@ -508,6 +504,9 @@ public sealed class SerialPort : IDisposable, IAsyncDisposable
 
     private InvalidDataException TooLong(int maxLength) =>
         new($"Serial port '{Path}': more than {maxLength} bytes arrived without a frame terminator; they were discarded.");
+
+    /// <summary>One attempt to take a frame from the receive buffer (see <see cref="ReceiveBuffer"/>).</summary>
+    private delegate FrameSearch TakeFrame(ReceiveBuffer buffer, ReadOnlyMemory<byte> delimiter, int maxLength, out byte[] frame);
 
     private void EnterRead()
     {

@@ -11,53 +11,47 @@ namespace Edge.TestSupport;
 /// </summary>
 public sealed class InfluxServer : IAsyncDisposable, IDisposable
 {
-    private readonly string _configPath;
-    private ChildProcess? _process;
+    private readonly ServerProcess _server;
 
-    private InfluxServer(string directory, int httpPort, string configPath)
+    private InfluxServer(string directory, string program, int httpPort, string configPath)
     {
-        Directory = directory;
-        HttpPort = httpPort;
-        _configPath = configPath;
+        _server = new ServerProcess(
+            "influxd",
+            directory,
+            program,
+            ["-config", configPath],
+            httpPort,
+            isReady: PingAsync,
+            readyTimeout: TimeSpan.FromSeconds(30),
+            stopGrace: TimeSpan.FromSeconds(15));
         Http = new HttpClient { BaseAddress = BaseUri, Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    public int HttpPort { get; }
+    public int HttpPort => _server.Port;
 
-    public string Directory { get; }
+    public string Directory => _server.Directory;
 
     public Uri BaseUri => new($"http://127.0.0.1:{HttpPort}/");
 
     public HttpClient Http { get; }
 
-    public bool IsRunning => _process is { HasExited: false };
+    public bool IsRunning => _server.IsRunning;
 
-    public string Log => _process?.Output ?? string.Empty;
+    public string Log => _server.Log;
 
     public static async Task<InfluxServer> StartAsync()
     {
         var exe = Components.Influxd;
-        for (var attempt = 0; ; attempt++)
+        return await ServerProcess.StartFreshAsync(async () =>
         {
             var dir = TestDirectories.Create("influxd");
             var http = Ports.GetFreeTcpPort();
             var rpc = Ports.GetFreeTcpPort();
-            var config = RenderConfig(dir, http, rpc);
             var configPath = Path.Combine(dir, "influxdb.conf");
-            await File.WriteAllTextAsync(configPath, config);
-            var server = new InfluxServer(dir, http, configPath);
-            if (await server.TryStartProcessAsync(exe))
-            {
-                return server;
-            }
-
-            var log = server.Log;
-            server.Dispose();
-            if (attempt >= 3)
-            {
-                throw new InvalidOperationException($"influxd did not start on port {http}. Its log:\n{log}");
-            }
-        }
+            await File.WriteAllTextAsync(configPath, RenderConfig(dir, http, rpc));
+            var server = new InfluxServer(dir, exe, http, configPath);
+            return (server, server._server);
+        });
     }
 
     /// <summary>The config the demo and the tests both use, with directories and ports filled in.</summary>
@@ -87,49 +81,9 @@ public sealed class InfluxServer : IAsyncDisposable, IDisposable
           level = "warn"
         """);
 
-    public void Stop(bool hard = false)
-    {
-        if (_process is null)
-        {
-            return;
-        }
+    public void Stop(bool hard = false) => _server.Stop(hard);
 
-        if (hard)
-        {
-            _process.KillHard();
-        }
-        else
-        {
-            _process.Terminate();
-            if (!_process.WaitForExit(TimeSpan.FromSeconds(15)))
-            {
-                _process.KillHard();
-            }
-        }
-
-        _process.Dispose();
-        _process = null;
-    }
-
-    public async Task StartAgainAsync()
-    {
-        if (IsRunning)
-        {
-            return;
-        }
-
-        for (var i = 0; i < 50; i++)
-        {
-            if (await TryStartProcessAsync(Components.Influxd))
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new InvalidOperationException($"influxd did not restart on port {HttpPort}. Its log:\n{Log}");
-    }
+    public Task StartAgainAsync() => _server.StartAgainAsync();
 
     /// <summary>Creates a database with a unique name and returns the name.</summary>
     public async Task<string> CreateDatabaseAsync(string prefix = "t")
@@ -205,18 +159,8 @@ public sealed class InfluxServer : IAsyncDisposable, IDisposable
 
     public void Dispose()
     {
-        Stop(hard: true);
+        _server.Dispose();
         Http.Dispose();
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 
     public ValueTask DisposeAsync()
@@ -225,56 +169,24 @@ public sealed class InfluxServer : IAsyncDisposable, IDisposable
         return ValueTask.CompletedTask;
     }
 
-    private async Task<bool> TryStartProcessAsync(string exe)
+    private async Task<bool> PingAsync()
     {
-        _process?.Dispose();
-        _process = ChildProcess.Start(exe, ["-config", _configPath], name: $"influxd:{HttpPort}");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (DateTime.UtcNow < deadline && !_process.HasExited)
+        try
         {
-            try
-            {
-                using var r = await Http.GetAsync(new Uri("ping", UriKind.Relative));
-                if (r.StatusCode == HttpStatusCode.NoContent)
-                {
-                    return true;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(50);
+            using var r = await Http.GetAsync(new Uri("ping", UriKind.Relative));
+            return r.StatusCode == HttpStatusCode.NoContent;
         }
-
-        _process.KillHard();
-        return false;
+        catch (HttpRequestException)
+        {
+            return false;
+        }
     }
 }
 
 /// <summary>One influxd shared by every test in a test assembly; each test makes its own database.</summary>
 public static class SharedInflux
 {
-    private static readonly SemaphoreSlim s_gate = new(1, 1);
-    private static InfluxServer? s_server;
+    private static readonly SharedServer<InfluxServer> s_shared = new(InfluxServer.StartAsync, s => s.IsRunning);
 
-    public static async Task<InfluxServer> GetAsync()
-    {
-        await s_gate.WaitAsync();
-        try
-        {
-            if (s_server is null || !s_server.IsRunning)
-            {
-                s_server?.Dispose();
-                s_server = await InfluxServer.StartAsync();
-                AppDomain.CurrentDomain.ProcessExit += (_, _) => s_server?.Dispose();
-            }
-
-            return s_server;
-        }
-        finally
-        {
-            s_gate.Release();
-        }
-    }
+    public static Task<InfluxServer> GetAsync() => s_shared.GetAsync();
 }

@@ -26,18 +26,29 @@ public static class Ports
                 return false;
             }
 
-            try
+            if (await IsListeningAsync(port))
             {
-                using var c = new TcpClient();
-                await c.ConnectAsync(IPAddress.Loopback, port);
                 return true;
             }
-            catch (SocketException)
-            {
-                await Task.Delay(25);
-            }
+
+            await Task.Delay(25);
         }
 
         return false;
+    }
+
+    /// <summary>One probe: whether something accepts TCP connections on 127.0.0.1:<paramref name="port"/> now.</summary>
+    internal static async Task<bool> IsListeningAsync(int port)
+    {
+        try
+        {
+            using var c = new TcpClient();
+            await c.ConnectAsync(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 }

@@ -5,11 +5,12 @@ namespace Edge.Evdev.Internal;
 /// <summary>An event device (/dev/input/eventN) read through libevdev, optionally grabbed exclusively.</summary>
 internal sealed unsafe class LibevdevSource : IInputEventSource
 {
-    private readonly SafeEvdevFileDescriptor _fd;
+    // Closing the descriptor also drops an EVIOCGRAB grab, so a crashed reader never leaves the scanner captured.
+    private readonly SafeFileDescriptorHandle _fd;
     private readonly SafeLibevdevHandle _device;
     private bool _grabbed;
 
-    private LibevdevSource(string devicePath, SafeEvdevFileDescriptor fd, SafeLibevdevHandle device)
+    private LibevdevSource(string devicePath, SafeFileDescriptorHandle fd, SafeLibevdevHandle device)
     {
         DevicePath = devicePath;
         _fd = fd;
@@ -36,7 +37,7 @@ internal sealed unsafe class LibevdevSource : IInputEventSource
             throw new EvdevException(devicePath, "open", Marshal.GetLastPInvokeError());
         }
 
-        var fd = new SafeEvdevFileDescriptor(rawFd);
+        var fd = new SafeFileDescriptorHandle(rawFd);
         SafeLibevdevHandle? device = null;
         try
         {

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
-
-namespace Edge.Evdev;
+using Edge.Evdev;
 
 internal static partial class Interop
 {

@@ -1,5 +1,3 @@
-namespace Edge.Evdev;
-
 internal static partial class Interop
 {
     /// <summary>Sonames of the native libraries this assembly binds; nothing else names them.</summary>

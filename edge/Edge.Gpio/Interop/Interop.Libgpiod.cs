@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
-
-namespace Edge.Gpio;
+using Edge.Gpio;
 
 internal static partial class Interop
 {

@@ -79,6 +79,24 @@ internal sealed unsafe class ModbusContext : IDisposable
         Check(Interop.Libmodbus.SetByteTimeout(_handle, s, us), "modbus_set_byte_timeout", null);
     }
 
+    /// <summary>
+    /// Sets a master's timeouts on a context just created and hands it back; disposes it when that fails, so a
+    /// constructor that throws leaks no context.
+    /// </summary>
+    internal ModbusContext WithTimeouts(TimeSpan response, TimeSpan byteTimeout)
+    {
+        try
+        {
+            SetTimeouts(response, byteTimeout);
+            return this;
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
     /// <summary>0 (zero time) makes modbus_receive wait forever for the first byte of a request.</summary>
     internal void SetIndicationTimeout(TimeSpan timeout)
     {

@@ -58,24 +58,3 @@ internal sealed unsafe class SafeModbusMappingHandle : SafeHandle
         return true;
     }
 }
-
-/// <summary>Owns a plain descriptor libmodbus or glibc gave us (listening socket, accepted client, eventfd).</summary>
-internal sealed class SafeFileDescriptorHandle : SafeHandle
-{
-    internal SafeFileDescriptorHandle(int fd)
-        : base(new nint(-1), ownsHandle: true)
-    {
-        SetHandle(fd);
-    }
-
-    public override bool IsInvalid => handle.ToInt64() < 0;
-
-    internal int Fd => (int)handle;
-
-    protected override bool ReleaseHandle()
-    {
-        // close() failing (EINTR, EIO) still releases the descriptor on Linux; nothing useful to do with it here.
-        _ = Interop.Libc.Close((int)handle);
-        return true;
-    }
-}

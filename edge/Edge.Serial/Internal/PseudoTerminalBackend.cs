@@ -21,10 +21,10 @@ internal sealed unsafe class PseudoTerminalBackend : ISerialBackend
         (0x100D, 3000000), (0x100E, 3500000), (0x100F, 4000000),
     ];
 
-    private readonly SafeUnixFileDescriptor _fd;
+    private readonly SafeFileDescriptorHandle _fd;
     private readonly string _portPath;
 
-    private PseudoTerminalBackend(SafeUnixFileDescriptor fd, string portPath)
+    private PseudoTerminalBackend(SafeFileDescriptorHandle fd, string portPath)
     {
         _fd = fd;
         _portPath = portPath;
@@ -44,7 +44,7 @@ internal sealed unsafe class PseudoTerminalBackend : ISerialBackend
             throw SerialProxy.SystemError(portPath, "open", Marshal.GetLastPInvokeError());
         }
 
-        var handle = new SafeUnixFileDescriptor(fd);
+        var handle = new SafeFileDescriptorHandle(fd);
         try
         {
             SerialPortLock.Acquire(fd, portPath);
@@ -275,9 +275,9 @@ internal sealed unsafe class PseudoTerminalBackend : ISerialBackend
     /// <summary>Keeps the descriptor from being closed (and its number reused) while a call is using it.</summary>
     private readonly ref struct FdUse
     {
-        private readonly SafeUnixFileDescriptor _handle;
+        private readonly SafeFileDescriptorHandle _handle;
 
-        public FdUse(SafeUnixFileDescriptor handle)
+        public FdUse(SafeFileDescriptorHandle handle)
         {
             var added = false;
             handle.DangerousAddRef(ref added);

@@ -5,9 +5,9 @@ namespace Edge.Serial.Internal;
 /// <summary>An eventfd that a poll loop watches beside its device, so that another thread can wake it at once.</summary>
 internal sealed unsafe class WakeEvent : IDisposable
 {
-    private readonly SafeUnixFileDescriptor _fd;
+    private readonly SafeFileDescriptorHandle _fd;
 
-    private WakeEvent(SafeUnixFileDescriptor fd) => _fd = fd;
+    private WakeEvent(SafeFileDescriptorHandle fd) => _fd = fd;
 
     /// <summary>Valid until disposed.</summary>
     internal int Fd => _fd.Fd;
@@ -20,7 +20,7 @@ internal sealed unsafe class WakeEvent : IDisposable
             throw SerialProxy.SystemError(portPath, "eventfd", Marshal.GetLastPInvokeError());
         }
 
-        return new WakeEvent(new SafeUnixFileDescriptor(fd));
+        return new WakeEvent(new SafeFileDescriptorHandle(fd));
     }
 
     /// <summary>Makes the descriptor readable until <see cref="Reset"/>.</summary>

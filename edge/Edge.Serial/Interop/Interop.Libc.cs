@@ -1,36 +1,15 @@
 using System.Runtime.InteropServices;
 
-namespace Edge.Serial;
-
 internal static partial class Interop
 {
     /// <summary>
-    /// glibc entry points. Constants are the Linux "generic" values shared by x86-64, arm and arm64 (the gateway
-    /// targets); alpha, mips, powerpc and sparc differ and are not supported.
+    /// The glibc entry points only the serial binding needs (termios, flock, ioctl, realpath); open, close, read,
+    /// write, poll, eventfd and errno come from the shared files in edge/Common/Interop. Constants are the Linux
+    /// "generic" values shared by x86-64, arm and arm64 (the gateway targets); alpha, mips, powerpc and sparc differ
+    /// and are not supported.
     /// </summary>
     internal static unsafe partial class Libc
     {
-        internal const int ORdwr = 0x2;
-        internal const int ONoctty = 0x100;
-        internal const int ONonblock = 0x800;
-        internal const int OCloexec = 0x80000;
-
-        internal const short PollIn = 0x1;
-        internal const short PollOut = 0x4;
-        internal const short PollErr = 0x8;
-        internal const short PollHup = 0x10;
-        internal const short PollNval = 0x20;
-
-        internal const int EIntr = 4;
-        internal const int EIo = 5;
-        internal const int ENxio = 6;
-        internal const int EAgain = 11;
-        internal const int ENodev = 19;
-        internal const int ENotty = 25;
-
-        internal const int EfdCloexec = 0x80000;
-        internal const int EfdNonblock = 0x800;
-
         internal const int LockEx = 2;
         internal const int LockNb = 4;
 
@@ -78,48 +57,6 @@ internal static partial class Interop
             internal uint OSpeed;
         }
 
-        [StructLayout(LayoutKind.Sequential)]
-        internal struct PollFd
-        {
-            internal int Fd;
-            internal short Events;
-            internal short REvents;
-        }
-
-        /// <summary>glibc's struct mallinfo2: ten size_t counters.</summary>
-        [StructLayout(LayoutKind.Sequential)]
-        internal struct MallInfo2
-        {
-            internal nuint Arena;
-            internal nuint OrdBlks;
-            internal nuint SmBlks;
-            internal nuint HBlks;
-            internal nuint HBlkHd;
-            internal nuint UsmBlks;
-            internal nuint FsmBlks;
-            internal nuint UordBlks;
-            internal nuint FordBlks;
-            internal nuint KeepCost;
-        }
-
-        [LibraryImport(Libraries.Libc, EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-        internal static partial int Open(string path, int flags);
-
-        [LibraryImport(Libraries.Libc, EntryPoint = "close", SetLastError = true)]
-        internal static partial int Close(int fd);
-
-        [LibraryImport(Libraries.Libc, EntryPoint = "read", SetLastError = true)]
-        internal static partial nint Read(int fd, byte* buffer, nuint count);
-
-        [LibraryImport(Libraries.Libc, EntryPoint = "write", SetLastError = true)]
-        internal static partial nint Write(int fd, byte* buffer, nuint count);
-
-        [LibraryImport(Libraries.Libc, EntryPoint = "poll", SetLastError = true)]
-        internal static partial int Poll(PollFd* fds, nuint count, int timeoutMs);
-
-        [LibraryImport(Libraries.Libc, EntryPoint = "eventfd", SetLastError = true)]
-        internal static partial int EventFd(uint initialValue, int flags);
-
         [LibraryImport(Libraries.Libc, EntryPoint = "flock", SetLastError = true)]
         internal static partial int Flock(int fd, int operation);
 
@@ -155,12 +92,6 @@ internal static partial class Interop
         [LibraryImport(Libraries.Libc, EntryPoint = "free")]
         internal static partial void Free(void* pointer);
 
-        [LibraryImport(Libraries.Libc, EntryPoint = "mallinfo2")]
-        internal static partial MallInfo2 MallInfo();
-
-        /// <summary>strerror text for an errno value.</summary>
-        internal static string ErrorText(int errno) => Marshal.GetPInvokeErrorMessage(errno);
-
         /// <summary>Canonical path (all symlinks resolved), or null with the errno when the path does not resolve.</summary>
         internal static string? TryRealPath(string path, out int errno)
         {
@@ -180,13 +111,6 @@ internal static partial class Interop
             {
                 Free(resolved);
             }
-        }
-
-        /// <summary>Bytes the C heap has handed out and not taken back: leak tests compare it across many cycles.</summary>
-        internal static long NativeHeapBytesInUse()
-        {
-            var info = MallInfo();
-            return (long)(info.UordBlks + info.HBlkHd);
         }
     }
 }

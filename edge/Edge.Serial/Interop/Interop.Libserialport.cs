@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
-
-namespace Edge.Serial;
+using Edge.Serial;
 
 internal static partial class Interop
 {
