@@ -1,3 +1,4 @@
+using Edge.Contracts;
 using Edge.Devices.Scales;
 
 namespace Edge.Gateway.Options;
@@ -32,6 +33,15 @@ internal sealed class DeviceOptions
     /// <summary>Scale: Toledo checksum byte present / A12 checksum required.</summary>
     public bool Checksum { get; set; } = true;
 
+    /// <summary>Scale (mt-sics): a command sent every <see cref="PollInterval"/> (e.g. <c>SI</c>); none when the balance streams by itself.</summary>
+    public string? PollCommand { get; set; }
+
+    /// <summary>Scale (xk3190-a9): the unit the indicator is calibrated in, which its frames do not carry.</summary>
+    public WeightUnit Unit { get; set; } = WeightUnit.Kilogram;
+
+    /// <summary>Scale (xk3190-a9, mt-sics): whether the indicator shows gross or net, which their frames do not say.</summary>
+    public WeightMode ReportedMode { get; set; } = WeightMode.Gross;
+
     /// <summary>Scale: capacity in kg (heavier is overload).</summary>
     public double? CapacityKg { get; set; }
 
@@ -47,7 +57,7 @@ internal sealed class DeviceOptions
     /// <summary>Scale, PLC, pulse counter: the current value is published at least this often.</summary>
     public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>PLC and Modbus scale: how often the device is read.</summary>
+    /// <summary>PLC, Modbus scale and polled MT-SICS scale: how often the device is read.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>PLC: the register map file.</summary>
