@@ -14,13 +14,6 @@ namespace Edge.Contracts;
 /// </remarks>
 public static class ContractCodec
 {
-    private static readonly JsonDocumentOptions s_documentOptions = new()
-    {
-        AllowDuplicateProperties = false,
-        CommentHandling = JsonCommentHandling.Disallow,
-        AllowTrailingCommas = false,
-    };
-
     /// <summary>Encodes a message as compact UTF-8 JSON.</summary>
     /// <param name="message">The message; use <see cref="TryValidate"/> first if it may break the contract's rules.</param>
     /// <returns>The payload.</returns>
@@ -115,36 +108,25 @@ public static class ContractCodec
             utf8 = utf8[3..];
         }
 
-        error = JsonPreflight.Check(utf8);
+        error = JsonTape.Parse(utf8, out var tape);
         if (error is not null)
         {
             return false;
         }
 
-        JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(utf8.ToArray(), s_documentOptions);
+            message = Read(kind, tape!.Root, now, out error);
         }
-        catch (JsonException e)
+        catch (InvalidOperationException)
         {
-            // Syntax and depth passed the preflight; what the document parser adds is the duplicate check.
-            error = new DecodeError(DecodeErrorCode.DuplicateProperty, e.Message, null);
-            return false;
+            // GetString throws this for strings that are not valid UTF-8, as JsonElement's does.
+            message = null;
+            error = new DecodeError(DecodeErrorCode.MalformedJson, "A string is not valid UTF-8.", null);
         }
-
-        using (document)
+        finally
         {
-            try
-            {
-                message = Read(kind, document.RootElement, now, out error);
-            }
-            catch (InvalidOperationException)
-            {
-                // JsonElement.GetString throws this for strings that are not valid UTF-8.
-                message = null;
-                error = new DecodeError(DecodeErrorCode.MalformedJson, "A string is not valid UTF-8.", null);
-            }
+            tape!.Release();
         }
 
         return message is not null;
@@ -224,7 +206,7 @@ public static class ContractCodec
         return TryDecode(message.Kind, payload, now, out _, out error);
     }
 
-    private static IContractMessage? Read(MessageKind kind, JsonElement root, DateTimeOffset now, out DecodeError? error)
+    private static IContractMessage? Read(MessageKind kind, TapeValue root, DateTimeOffset now, out DecodeError? error)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 
 namespace Edge.Contracts;
@@ -19,16 +20,37 @@ internal sealed class DecodeContext(DateTimeOffset now)
 /// Each read returns a default value after a failure; callers check <see cref="Failed"/> before building a record,
 /// so no half-filled record ever leaves the codec.
 /// </summary>
-internal readonly struct ObjectReader(JsonElement element, string path, DecodeContext context)
+internal readonly struct ObjectReader
 {
-    public bool Failed => context.Failed;
+    private readonly TapeValue _element;
+    private readonly DecodeContext _context;
+    private readonly string _parentPath;
+    private readonly string? _arrayName;
+    private readonly int _index;
 
-    public DecodeContext Context => context;
+    public ObjectReader(TapeValue element, string path, DecodeContext context)
+        : this(element, context, path, null, 0)
+    {
+    }
 
-    public string Path => path;
+    private ObjectReader(TapeValue element, DecodeContext context, string parentPath, string? arrayName, int index)
+    {
+        _element = element;
+        _context = context;
+        _parentPath = parentPath;
+        _arrayName = arrayName;
+        _index = index;
+    }
+
+    public bool Failed => _context.Failed;
+
+    public DecodeContext Context => _context;
+
+    /// <summary>The JSON path of this object, e.g. <c>$.readings[3]</c>; an array item's is built only when asked for (errors).</summary>
+    public string Path => _arrayName is null ? _parentPath : $"{_parentPath}.{_arrayName}[{_index}]";
 
     public void Fail(DecodeErrorCode code, string? member, string reason) =>
-        context.Fail(code, member is null ? path : path + "." + member, reason);
+        _context.Fail(code, member is null ? Path : Path + "." + member, reason);
 
     public string? String(string name, bool required, int maxLength)
     {
@@ -182,8 +204,15 @@ internal readonly struct ObjectReader(JsonElement element, string path, DecodeCo
             return null;
         }
 
-        var text = value.GetString()!;
         var parsed = value.TryGetDateTimeOffset(out var timestamp);
+        if (parsed && IsPlainUtc(PlainAscii(value), timestamp) && timestamp >= ContractLimits.MinTimestamp
+            && (!checkFuture || timestamp <= _context.Now + ContractLimits.MaxFutureSkew))
+        {
+            // The common case, decided on the raw bytes without making a string of the text.
+            return timestamp;
+        }
+
+        var text = value.GetString()!;
         switch (UtcTimestamp.Classify(text, parsed, timestamp))
         {
             case UtcTimestamp.ParseResult.Invalid:
@@ -200,15 +229,22 @@ internal readonly struct ObjectReader(JsonElement element, string path, DecodeCo
             return null;
         }
 
-        if (checkFuture && timestamp > context.Now + ContractLimits.MaxFutureSkew)
+        if (checkFuture && timestamp > _context.Now + ContractLimits.MaxFutureSkew)
         {
             Fail(DecodeErrorCode.TimestampInFuture, name,
-                $"{text} is more than {ContractLimits.MaxFutureSkew.TotalHours} h after the receiver's clock ({UtcTimestamp.Format(context.Now)}).");
+                $"{text} is more than {ContractLimits.MaxFutureSkew.TotalHours} h after the receiver's clock ({UtcTimestamp.Format(_context.Now)}).");
             return null;
         }
 
         return timestamp;
     }
+
+    /// <summary>
+    /// What <see cref="UtcTimestamp.Classify"/> calls <see cref="UtcTimestamp.ParseResult.Ok"/>, for text given as
+    /// plain ASCII bytes (empty when it is not plain, which the caller then classifies as a string).
+    /// </summary>
+    private static bool IsPlainUtc(ReadOnlySpan<byte> text, DateTimeOffset value) =>
+        text.Length >= 19 && text[10] == (byte)'T' && (text[^1] == (byte)'Z' || text.EndsWith("+00:00"u8)) && value.Offset == TimeSpan.Zero;
 
     public T Enum<T>(string name, WireEnum<T> names)
         where T : struct, Enum
@@ -251,17 +287,18 @@ internal readonly struct ObjectReader(JsonElement element, string path, DecodeCo
 
         var items = new T[count];
         var index = 0;
+        var path = Path;
         foreach (var item in value.EnumerateArray())
         {
-            var itemPath = $"{path}.{name}[{index}]";
+            var itemReader = new ObjectReader(item, _context, path, name, index);
             if (item.ValueKind != JsonValueKind.Object)
             {
-                context.Fail(DecodeErrorCode.WrongType, itemPath, $"Must be an object, not {Describe(item)}.");
+                _context.Fail(DecodeErrorCode.WrongType, itemReader.Path, $"Must be an object, not {Describe(item)}.");
                 return null;
             }
 
-            var read = readItem(new ObjectReader(item, itemPath, context));
-            if (read is null || context.Failed)
+            var read = readItem(itemReader);
+            if (read is null || _context.Failed)
             {
                 return null;
             }
@@ -280,15 +317,15 @@ internal readonly struct ObjectReader(JsonElement element, string path, DecodeCo
             || t.Equals("Inf", StringComparison.OrdinalIgnoreCase);
     }
 
-    private bool TryGetMember(string name, bool required, out JsonElement value)
+    private bool TryGetMember(string name, bool required, out TapeValue value)
     {
         value = default;
-        if (context.Failed)
+        if (_context.Failed)
         {
             return false;
         }
 
-        if (!element.TryGetProperty(name, out value))
+        if (!_element.TryGetProperty(name, out value))
         {
             if (required)
             {
@@ -321,11 +358,21 @@ internal readonly struct ObjectReader(JsonElement element, string path, DecodeCo
             return false;
         }
 
-        text = value.GetString()!;
+        text = PlainAscii(value) is { Length: > 0 and <= Utf8StringCache.MaxLength } ascii ? Utf8StringCache.Get(ascii) : value.GetString()!;
         return true;
     }
 
-    private bool TryGetNumber(string name, bool required, out JsonElement value)
+    /// <summary>
+    /// The bytes of a string value when they are its text as written — ASCII without escapes, the shape of every id,
+    /// kind, enum name and timestamp — so they can be used without decoding; otherwise an empty span.
+    /// </summary>
+    private static ReadOnlySpan<byte> PlainAscii(TapeValue value)
+    {
+        var content = value.RawContent;
+        return !value.IsEscaped && Ascii.IsValid(content) ? content : default;
+    }
+
+    private bool TryGetNumber(string name, bool required, out TapeValue value)
     {
         if (!TryGetMember(name, required, out value))
         {
@@ -348,7 +395,7 @@ internal readonly struct ObjectReader(JsonElement element, string path, DecodeCo
         return false;
     }
 
-    private void FailNotInteger(string name, JsonElement value, DecodeErrorCode rangeCode)
+    private void FailNotInteger(string name, TapeValue value, DecodeErrorCode rangeCode)
     {
         // An integer too large for 64 bits is a range problem; a fraction or exponent is a type problem.
         if (value.TryGetDouble(out var number) && (!double.IsFinite(number) || Math.Abs(number) >= 9.2e18))
@@ -361,10 +408,10 @@ internal readonly struct ObjectReader(JsonElement element, string path, DecodeCo
         }
     }
 
-    private void FailWrongType(string name, string expected, JsonElement value) =>
+    private void FailWrongType(string name, string expected, TapeValue value) =>
         Fail(DecodeErrorCode.WrongType, name, $"Must be {expected}, not {Describe(value)}.");
 
-    private static string Describe(JsonElement value) => value.ValueKind switch
+    private static string Describe(TapeValue value) => value.ValueKind switch
     {
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",

@@ -9,6 +9,12 @@ namespace Edge.Mqtt.Internal;
 /// queue and <see cref="IsPaused"/> tells the loop to stop reading the socket until readers make room; the spill
 /// holds at most what one mosquitto_loop read delivered after the buffer filled.
 /// </summary>
+/// <remarks>
+/// With <see cref="MqttOverflowPolicy.Wait"/> nothing is lost by pausing, so an overflow episode (one log line) lasts
+/// until readers have caught up and emptied the buffer, not until the next resume: a consumer that stays behind
+/// under a flood (the hub replaying a backlog) pauses the loop after nearly every message, and a warning each time
+/// would cost more than the consumer's work.
+/// </remarks>
 internal sealed class MessageBuffer
 {
     private readonly Channel<MqttMessage> _channel;
@@ -57,7 +63,11 @@ internal sealed class MessageBuffer
                 return StartOverflow();
             }
 
-            _overflowing = false;
+            if (_policy != MqttOverflowPolicy.Wait || _channel.Reader.Count == 1)
+            {
+                _overflowing = false;
+            }
+
             return false;
         }
 
@@ -86,7 +96,6 @@ internal sealed class MessageBuffer
         if (_spill.Count == 0)
         {
             _paused = false;
-            _overflowing = false;
             return true;
         }
 

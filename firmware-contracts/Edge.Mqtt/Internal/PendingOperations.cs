@@ -53,8 +53,19 @@ internal abstract class PendingOperation
         }
     }
 
-    /// <summary>Called once when the task completes: drop the cancellation callback so a long-lived token does not collect them.</summary>
-    protected void OnCompleted() => _registration.Unregister();
+    /// <summary>
+    /// Passes on whether a TrySet… call completed the task. The one call that did drops the cancellation callback, so
+    /// a long-lived token does not collect them.
+    /// </summary>
+    protected bool Completed(bool completed)
+    {
+        if (completed)
+        {
+            _registration.Unregister();
+        }
+
+        return completed;
+    }
 }
 
 internal sealed class PendingPublish : PendingOperation
@@ -108,10 +119,9 @@ internal sealed class PendingPublish : PendingOperation
         if (completed)
         {
             ReleaseSlot();
-            OnCompleted();
         }
 
-        return completed;
+        return Completed(completed);
     }
 }
 
@@ -128,21 +138,11 @@ internal sealed class PendingSubscribe : PendingOperation
 
     internal override bool IsCompleted => _tcs.Task.IsCompleted;
 
-    internal override void Acknowledge(in AckData ack) => Done(_tcs.TrySetResult((MqttReasonCode)ack.ReasonCode));
+    internal override void Acknowledge(in AckData ack) => Completed(_tcs.TrySetResult((MqttReasonCode)ack.ReasonCode));
 
-    internal override bool TryFail(Exception error) => Done(_tcs.TrySetException(error));
+    internal override bool TryFail(Exception error) => Completed(_tcs.TrySetException(error));
 
-    internal override bool TryCancel(CancellationToken token) => Done(_tcs.TrySetCanceled(token));
-
-    private bool Done(bool completed)
-    {
-        if (completed)
-        {
-            OnCompleted();
-        }
-
-        return completed;
-    }
+    internal override bool TryCancel(CancellationToken token) => Completed(_tcs.TrySetCanceled(token));
 }
 
 internal sealed class PendingUnsubscribe : PendingOperation
@@ -158,21 +158,11 @@ internal sealed class PendingUnsubscribe : PendingOperation
 
     internal override bool IsCompleted => _tcs.Task.IsCompleted;
 
-    internal override void Acknowledge(in AckData ack) => Done(_tcs.TrySetResult());
+    internal override void Acknowledge(in AckData ack) => Completed(_tcs.TrySetResult());
 
-    internal override bool TryFail(Exception error) => Done(_tcs.TrySetException(error));
+    internal override bool TryFail(Exception error) => Completed(_tcs.TrySetException(error));
 
-    internal override bool TryCancel(CancellationToken token) => Done(_tcs.TrySetCanceled(token));
-
-    private bool Done(bool completed)
-    {
-        if (completed)
-        {
-            OnCompleted();
-        }
-
-        return completed;
-    }
+    internal override bool TryCancel(CancellationToken token) => Completed(_tcs.TrySetCanceled(token));
 }
 
 /// <summary>

@@ -33,6 +33,20 @@ internal interface IInfluxWriter
     /// <exception cref="InvalidOperationException">The writer is stopping or stopped.</exception>
     ValueTask<Task<InfluxWriteResult>> EnqueueAsync(IReadOnlyList<InfluxPoint> points, string? origin = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Adds a group of lines formatted already (the ingest's path: <see cref="InfluxSchema.AppendLine"/> writes them
+    /// without building points), waiting while the queue is full. Otherwise as
+    /// <see cref="EnqueueAsync(IReadOnlyList{InfluxPoint}, string?, CancellationToken)"/>: a rejected line is
+    /// dead-lettered, and the returned task says when the group is settled.
+    /// </summary>
+    /// <param name="lines">One or more lines.</param>
+    /// <param name="origin">Where the lines came from, copied into their dead letters.</param>
+    /// <param name="cancellationToken">Stops waiting for room; has no effect once the group is admitted.</param>
+    /// <returns>Once admitted: the task that completes when the group is settled.</returns>
+    /// <exception cref="ArgumentException">The group is empty or larger than the whole queue.</exception>
+    /// <exception cref="InvalidOperationException">The writer is stopping or stopped.</exception>
+    ValueTask<Task<InfluxWriteResult>> EnqueueAsync(InfluxLines lines, string? origin = null, CancellationToken cancellationToken = default);
+
     /// <summary>Adds one point, waiting while the queue is full.</summary>
     /// <param name="point">The point.</param>
     /// <param name="origin">Where it came from, for its dead letter.</param>
@@ -46,6 +60,13 @@ internal interface IInfluxWriter
     /// <param name="completion">The task that completes when the group is settled; <see langword="null"/> when full.</param>
     /// <returns><see langword="false"/> when the queue has no room for the whole group (or others are waiting).</returns>
     bool TryEnqueue(IReadOnlyList<InfluxPoint> points, string? origin, [NotNullWhen(true)] out Task<InfluxWriteResult>? completion);
+
+    /// <summary>Adds a group of formatted lines if there is room now.</summary>
+    /// <param name="lines">One or more lines.</param>
+    /// <param name="origin">Where they came from, for their dead letters.</param>
+    /// <param name="completion">The task that completes when the group is settled; <see langword="null"/> when full.</param>
+    /// <returns><see langword="false"/> when the queue has no room for the whole group (or others are waiting).</returns>
+    bool TryEnqueue(InfluxLines lines, string? origin, [NotNullWhen(true)] out Task<InfluxWriteResult>? completion);
 
     /// <summary>Sends what is queued without waiting for the batch interval, and waits until it is settled.</summary>
     /// <param name="cancellationToken">Stops waiting (the lines stay queued).</param>

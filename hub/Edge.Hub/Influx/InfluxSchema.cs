@@ -1,3 +1,4 @@
+using System.Text;
 using Edge.Contracts;
 
 namespace Edge.Hub.Influx;
@@ -19,6 +20,14 @@ internal readonly record struct PointSource(string Site, string Area, string Gat
 /// </remarks>
 internal static class InfluxSchema
 {
+    private const int TagSectionSlots = 16;
+
+    [ThreadStatic]
+    private static TagSection?[]? t_tagSections;
+
+    [ThreadStatic]
+    private static int t_nextTagSection;
+
     /// <summary>Measurement of <see cref="WeightReading"/>.</summary>
     public const string WeightMeasurement = "weight";
 
@@ -97,6 +106,25 @@ internal static class InfluxSchema
         };
     }
 
+    /// <summary>
+    /// Adds the line of one reading: the bytes <see cref="LineProtocol"/> makes of
+    /// <see cref="ToPoint(Reading, PointSource)"/>, written straight from the reading when nothing in it needs escaping
+    /// (ids, units and labels as the contract allows them, finite numbers) and through the point otherwise, so the
+    /// hot path allocates no point, no dictionaries and no string per reading.
+    /// </summary>
+    /// <param name="lines">Where the line goes.</param>
+    /// <param name="reading">The reading.</param>
+    /// <param name="source">Site, area and gateway.</param>
+    public static void AppendLine(InfluxLinesBuilder lines, Reading reading, PointSource source)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        ArgumentNullException.ThrowIfNull(reading);
+        if (!TryAppendPlainLine(lines, reading, source))
+        {
+            lines.Append(ToPoint(reading, source));
+        }
+    }
+
     /// <summary>Maps one scan.</summary>
     /// <param name="scan">The scan.</param>
     /// <param name="site">The site segment of its topic.</param>
@@ -152,6 +180,146 @@ internal static class InfluxSchema
             Fields = fields,
             Timestamp = health.Ts,
         };
+    }
+
+    // Keys in ordinal order, as LineProtocol sorts them; false (and nothing written) when a value is not plain.
+    private static bool TryAppendPlainLine(InfluxLinesBuilder lines, Reading reading, PointSource source)
+    {
+        if (!LineProtocol.TryToUnixNanoseconds(reading.Ts, out var nanoseconds)
+            || !LineProtocol.IsPlainName(source.Site)
+            || !LineProtocol.IsPlainName(source.Area)
+            || !LineProtocol.IsPlainName(source.GatewayId)
+            || !LineProtocol.IsPlainName(reading.Device)
+            || !(string.IsNullOrEmpty(reading.Channel) || LineProtocol.IsPlainName(reading.Channel)))
+        {
+            return false;
+        }
+
+        switch (reading)
+        {
+            case WeightReading w:
+                var mode = Name(w.Mode);
+                var state = Name(w.Status);
+                if ((w.ValueKg is { } kg && !double.IsFinite(kg)) || (w.TareKg is { } tare && !double.IsFinite(tare))
+                    || !LineProtocol.IsPlainString(mode) || !LineProtocol.IsPlainString(state))
+                {
+                    return false;
+                }
+
+                lines.Write("weight"u8);
+                AppendTags(lines, source, reading, unit: null);
+                if (w.ValueKg is { } value)
+                {
+                    lines.Write(" kg="u8);
+                    lines.Write(value);
+                    lines.Write(",mode=\""u8);
+                }
+                else
+                {
+                    lines.Write(" mode=\""u8);
+                }
+
+                lines.Write(mode);
+                lines.Write(w.Motion ? "\",motion=true,seq="u8 : "\",motion=false,seq="u8);
+                lines.Write(w.Seq);
+                lines.Write(w.Stable ? "i,stable=true,state=\""u8 : "i,stable=false,state=\""u8);
+                lines.Write(state);
+                lines.Write("\""u8);
+                if (w.TareKg is { } tareKg)
+                {
+                    lines.Write(",tare_kg="u8);
+                    lines.Write(tareKg);
+                }
+
+                break;
+            case CounterReading c:
+                if (c.Raw > long.MaxValue || c.Delta > long.MaxValue)
+                {
+                    return false;
+                }
+
+                lines.Write("counter"u8);
+                AppendTags(lines, source, reading, unit: null);
+                lines.Write(" delta="u8);
+                lines.Write((long)c.Delta);
+                lines.Write("i,epoch="u8);
+                lines.Write(c.Epoch);
+                lines.Write("i,seq="u8);
+                lines.Write(c.Seq);
+                lines.Write("i,value="u8);
+                lines.Write((long)c.Raw);
+                lines.Write("i,width="u8);
+                lines.Write(c.Width);
+                lines.Write("i"u8);
+                break;
+            case AnalogReading a:
+                if (!double.IsFinite(a.Value) || !LineProtocol.IsPlainName(a.Unit))
+                {
+                    return false;
+                }
+
+                lines.Write("analog"u8);
+                AppendTags(lines, source, reading, a.Unit);
+                lines.Write(" seq="u8);
+                lines.Write(a.Seq);
+                lines.Write("i,value="u8);
+                lines.Write(a.Value);
+                break;
+            case StateReading s:
+                var label = string.IsNullOrEmpty(s.Label) ? null : s.Label;
+                if (label is not null && !LineProtocol.IsPlainString(label))
+                {
+                    return false;
+                }
+
+                lines.Write("state"u8);
+                AppendTags(lines, source, reading, unit: null);
+                if (label is not null)
+                {
+                    lines.Write(" label=\""u8);
+                    lines.Write(label);
+                    lines.Write("\",seq="u8);
+                }
+                else
+                {
+                    lines.Write(" seq="u8);
+                }
+
+                lines.Write(s.Seq);
+                lines.Write("i,value="u8);
+                lines.Write(s.Value);
+                lines.Write("i"u8);
+                break;
+            default:
+                return false;
+        }
+
+        lines.Write(" "u8);
+        lines.Write(nanoseconds);
+        lines.EndLine();
+        return true;
+    }
+
+    // The tag section is the same bytes for every reading of one device channel, and a gateway's batches come from a
+    // handful of them: remembered per thread, the section is copied rather than assembled tag by tag.
+    private static void AppendTags(InfluxLinesBuilder lines, PointSource source, Reading reading, string? unit)
+    {
+        var cache = t_tagSections ??= new TagSection?[TagSectionSlots];
+        var channel = string.IsNullOrEmpty(reading.Channel) ? null : reading.Channel;
+        foreach (var entry in cache)
+        {
+            if (entry is not null && entry.Matches(source, reading.Device, channel, unit))
+            {
+                lines.Write(entry.Utf8);
+                return;
+            }
+        }
+
+        var utf8 = Encoding.UTF8.GetBytes(
+            $",{AreaTag}={source.Area}{(channel is null ? null : $",{ChannelTag}={channel}")},{DeviceTag}={reading.Device},{GatewayTag}={source.GatewayId},{SiteTag}={source.Site}{(unit is null ? null : $",{UnitTag}={unit}")}");
+        cache[t_nextTagSection] = new TagSection(source, reading.Device, channel, unit, utf8);
+        t_nextTagSection = (t_nextTagSection + 1) % TagSectionSlots;
+        lines.Write(utf8);
     }
 
     private static InfluxPoint Weight(WeightReading r, PointSource source)
@@ -271,4 +439,15 @@ internal static class InfluxSchema
         DeviceState.Down => "down",
         _ => state.ToString(),
     };
+
+    private sealed record TagSection(PointSource Source, string Device, string? Channel, string? Unit, byte[] Utf8)
+    {
+        public bool Matches(PointSource source, string device, string? channel, string? unit) =>
+            string.Equals(Device, device, StringComparison.Ordinal)
+            && string.Equals(Channel, channel, StringComparison.Ordinal)
+            && string.Equals(Unit, unit, StringComparison.Ordinal)
+            && string.Equals(Source.GatewayId, source.GatewayId, StringComparison.Ordinal)
+            && string.Equals(Source.Area, source.Area, StringComparison.Ordinal)
+            && string.Equals(Source.Site, source.Site, StringComparison.Ordinal);
+    }
 }

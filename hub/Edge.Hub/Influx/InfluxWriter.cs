@@ -40,12 +40,14 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
     private readonly Uri _writeUri;
     private volatile AuthenticationHeaderValue? _authorization;
     private readonly Lock _gate = new();
-    private readonly Queue<PendingLine> _queue = new();
+    private readonly Queue<LineRef> _queue = new();
     private readonly LinkedList<SpaceWaiter> _spaceWaiters = new();
     private readonly List<FlushWaiter> _flushWaiters = [];
     private readonly CancellationTokenSource _stopping = new();
     private TaskCompletionSource _wake = NewSignal();
-    private readonly List<List<PendingLine>> _taken = [];
+    private readonly List<List<LineRef>> _taken = [];
+    [ThreadStatic]
+    private static InfluxLinesBuilder? t_builder;
     private long _heldLines;
     private long _heldBytes;
     private long _queuedBytes;
@@ -132,9 +134,23 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
         EnqueueAsync([point], origin, cancellationToken);
 
     /// <inheritdoc/>
-    public ValueTask<Task<InfluxWriteResult>> EnqueueAsync(IReadOnlyList<InfluxPoint> points, string? origin = null, CancellationToken cancellationToken = default)
+    public ValueTask<Task<InfluxWriteResult>> EnqueueAsync(IReadOnlyList<InfluxPoint> points, string? origin = null, CancellationToken cancellationToken = default) =>
+        EnqueueAsync(Prepare(points, origin), cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<Task<InfluxWriteResult>> EnqueueAsync(InfluxLines lines, string? origin = null, CancellationToken cancellationToken = default) =>
+        EnqueueAsync(Group(lines, origin, nameof(lines)), cancellationToken);
+
+    /// <inheritdoc/>
+    public bool TryEnqueue(IReadOnlyList<InfluxPoint> points, string? origin, [NotNullWhen(true)] out Task<InfluxWriteResult>? completion) =>
+        TryEnqueue(Prepare(points, origin), out completion);
+
+    /// <inheritdoc/>
+    public bool TryEnqueue(InfluxLines lines, string? origin, [NotNullWhen(true)] out Task<InfluxWriteResult>? completion) =>
+        TryEnqueue(Group(lines, origin, nameof(lines)), out completion);
+
+    private ValueTask<Task<InfluxWriteResult>> EnqueueAsync(WriteGroup group, CancellationToken cancellationToken)
     {
-        var group = Prepare(points, origin);
         SpaceWaiter waiter;
         lock (_gate)
         {
@@ -164,10 +180,8 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
         return new ValueTask<Task<InfluxWriteResult>>(waiter.Admitted.Task);
     }
 
-    /// <inheritdoc/>
-    public bool TryEnqueue(IReadOnlyList<InfluxPoint> points, string? origin, [NotNullWhen(true)] out Task<InfluxWriteResult>? completion)
+    private bool TryEnqueue(WriteGroup group, [NotNullWhen(true)] out Task<InfluxWriteResult>? completion)
     {
-        var group = Prepare(points, origin);
         lock (_gate)
         {
             ThrowIfNotAccepting();
@@ -308,41 +322,33 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
     private WriteGroup Prepare(IReadOnlyList<InfluxPoint> points, string? origin)
     {
         ArgumentNullException.ThrowIfNull(points);
-        if (points.Count == 0)
-        {
-            throw new ArgumentException("A group needs at least one point.", nameof(points));
-        }
-
-        var group = new WriteGroup(points.Count, origin);
+        var builder = t_builder ??= new InfluxLinesBuilder();
+        builder.Clear();
         for (var i = 0; i < points.Count; i++)
         {
-            var point = points[i] ?? throw new ArgumentException($"Point {i} is null.", nameof(points));
-            byte[] utf8;
-            string? rejection = null;
-            try
-            {
-                utf8 = LineProtocol.FormatUtf8(point);
-            }
-            catch (LineProtocolException ex)
-            {
-                // Not thrown at the caller: the reading is real data, so it is kept as a dead letter and settled.
-                rejection = $"not writable as line protocol: {ex.Message}";
-                utf8 = Encoding.UTF8.GetBytes(LineProtocol.Describe(point));
-            }
-
-            group.Lines[i] = new PendingLine(utf8, group, i, rejection);
-            group.Bytes += utf8.Length;
+            builder.Append(points[i] ?? throw new ArgumentException($"Point {i} is null.", nameof(points)));
         }
 
-        if (group.Lines.Length > _options.QueueCapacityLines || group.Bytes > _options.QueueCapacityBytes)
+        return Group(builder.ToLines(), origin, nameof(points));
+    }
+
+    private WriteGroup Group(InfluxLines lines, string? origin, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(lines, paramName);
+        if (lines.Count == 0)
+        {
+            throw new ArgumentException("A group needs at least one point.", paramName);
+        }
+
+        if (lines.Count > _options.QueueCapacityLines || lines.ByteCount > _options.QueueCapacityBytes)
         {
             throw new ArgumentException(
-                $"The group of {group.Lines.Length} lines ({group.Bytes} bytes) is larger than the whole queue " +
+                $"The group of {lines.Count} lines ({lines.ByteCount} bytes) is larger than the whole queue " +
                 $"({InfluxWriterOptions.SectionName}:QueueCapacityLines {_options.QueueCapacityLines}, QueueCapacityBytes {_options.QueueCapacityBytes}).",
-                nameof(points));
+                paramName);
         }
 
-        return group;
+        return new WriteGroup(lines, origin);
     }
 
     private void ThrowIfNotAccepting()
@@ -354,21 +360,21 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
     }
 
     private bool Fits(WriteGroup group) =>
-        _heldLines + group.Lines.Length <= _options.QueueCapacityLines && _heldBytes + group.Bytes <= _options.QueueCapacityBytes;
+        _heldLines + group.Count <= _options.QueueCapacityLines && _heldBytes + group.Bytes <= _options.QueueCapacityBytes;
 
     // Called under _gate.
     private void Admit(WriteGroup group)
     {
         var wasEmpty = _queue.Count == 0;
-        var now = _time.GetTimestamp();
-        foreach (var line in group.Lines)
+        group.FirstSequence = _nextSequence;
+        group.EnqueuedAt = _time.GetTimestamp();
+        for (var i = 0; i < group.Count; i++)
         {
-            line.Sequence = _nextSequence++;
-            line.EnqueuedAt = now;
-            _queue.Enqueue(line);
+            _queue.Enqueue(new LineRef(group, i));
         }
 
-        _heldLines += group.Lines.Length;
+        _nextSequence += group.Count;
+        _heldLines += group.Count;
         _heldBytes += group.Bytes;
         _queuedBytes += group.Bytes;
         if (wasEmpty || _queue.Count >= _options.BatchSize || _queuedBytes >= _options.MaxBatchBytes)
@@ -411,13 +417,13 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
 
     private async Task RunAsync(CancellationToken stop)
     {
-        List<PendingLine>? next = null;
+        List<LineRef>? next = null;
         Task<Body>? nextBody = null;
         try
         {
             while (true)
             {
-                List<PendingLine>? batch = null;
+                List<LineRef>? batch = null;
                 Task<Body>? body = null;
                 if (next is not null)
                 {
@@ -511,9 +517,9 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
             || age >= _options.BatchInterval;
     }
 
-    private static List<PendingLine> Sendable(List<PendingLine> batch)
+    private static List<LineRef> Sendable(List<LineRef> batch)
     {
-        var sendable = new List<PendingLine>(batch.Count);
+        var sendable = new List<LineRef>(batch.Count);
         foreach (var line in batch)
         {
             if (line.Rejection is null)
@@ -541,34 +547,34 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
     }
 
     // Called under _gate.
-    private List<PendingLine> TakeBatch()
+    private List<LineRef> TakeBatch()
     {
-        var batch = new List<PendingLine>(Math.Min(_queue.Count, _options.BatchSize));
+        var batch = new List<LineRef>(Math.Min(_queue.Count, _options.BatchSize));
         long bytes = 0;
         while (_queue.Count > 0 && batch.Count < _options.BatchSize)
         {
             var next = _queue.Peek();
-            if (batch.Count > 0 && bytes + next.Utf8.Length + 1 > _options.MaxBatchBytes)
+            if (batch.Count > 0 && bytes + next.Length + 1 > _options.MaxBatchBytes)
             {
                 break;
             }
 
             _queue.Dequeue();
             batch.Add(next);
-            bytes += next.Utf8.Length + 1;
-            _queuedBytes -= next.Utf8.Length;
+            bytes += next.Length + 1;
+            _queuedBytes -= next.Length;
         }
 
         _taken.Add(batch);
         return batch;
     }
 
-    private void Release(List<PendingLine> batch)
+    private void Release(List<LineRef> batch)
     {
         // Groups first: a caller woken by admission below should find earlier groups already settled.
         foreach (var line in batch)
         {
-            line.Group.Settle(line);
+            line.Group.Settle(line.Index);
         }
 
         lock (_gate)
@@ -576,7 +582,7 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
             long bytes = 0;
             foreach (var line in batch)
             {
-                bytes += line.Utf8.Length;
+                bytes += line.Length;
             }
 
             _heldLines -= batch.Count;
@@ -598,7 +604,7 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
 
     private long AbandonAll()
     {
-        List<PendingLine> lines;
+        List<LineRef> lines;
         List<FlushWaiter> flushes;
         lock (_gate)
         {
@@ -626,7 +632,7 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
     }
 
     /// <summary>Settles every line of a batch: written or dead-lettered (and the dead letters stored).</summary>
-    private async Task SettleAsync(List<PendingLine> batch, Task<Body>? body, CancellationToken stop)
+    private async Task SettleAsync(List<LineRef> batch, Task<Body>? body, CancellationToken stop)
     {
         var dead = new List<Condemned>();
         foreach (var line in batch)
@@ -638,7 +644,7 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
         }
 
         var sendable = Sendable(batch);
-        var work = new Stack<List<PendingLine>>();
+        var work = new Stack<List<LineRef>>();
         if (sendable.Count > 0)
         {
             work.Push(sendable);
@@ -672,10 +678,10 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
         }
     }
 
-    private void Refused(List<PendingLine> segment, Answer answer, List<Condemned> dead, Stack<List<PendingLine>> work)
+    private void Refused(List<LineRef> segment, Answer answer, List<Condemned> dead, Stack<List<LineRef>> work)
     {
         var prefix = $"HTTP {answer.Status.ToString(CultureInfo.InvariantCulture)}: ";
-        var analysis = InfluxErrors.AnalyzeBadRequest(answer.Message, segment.ConvertAll(l => l.Utf8));
+        var analysis = InfluxErrors.AnalyzeBadRequest(answer.Message, segment.ConvertAll(l => l.Utf8.ToArray()));
         if (analysis.AllDropped)
         {
             foreach (var line in segment)
@@ -695,7 +701,7 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
                 dead.Add(new Condemned(segment[id.Index], prefix + id.Reason, answer.Status));
             }
 
-            var rest = new List<PendingLine>(segment.Count - named.Count);
+            var rest = new List<LineRef>(segment.Count - named.Count);
             for (var i = 0; i < segment.Count; i++)
             {
                 if (!named.Contains(i))
@@ -731,7 +737,7 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
         Split(segment, work, "bisect");
     }
 
-    private void Split(List<PendingLine> segment, Stack<List<PendingLine>> work, string reason)
+    private void Split(List<LineRef> segment, Stack<List<LineRef>> work, string reason)
     {
         var half = segment.Count / 2;
         _metrics.RecordSplit(reason);
@@ -743,7 +749,7 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
     }
 
     // A line not dead-lettered is written by the time its batch settles; only the count is kept.
-    private void MarkWritten(List<PendingLine> lines, bool acceptedRequest)
+    private void MarkWritten(List<LineRef> lines, bool acceptedRequest)
     {
         _metrics.RecordWritten(lines.Count, acceptedRequest);
     }
@@ -855,12 +861,12 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
     private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) =>
         value < min ? min : value > max ? max : value;
 
-    private Body BuildBody(List<PendingLine> lines)
+    private Body BuildBody(List<LineRef> lines)
     {
         var raw = 0;
         foreach (var line in lines)
         {
-            raw += line.Utf8.Length + 1;
+            raw += line.Length + 1;
         }
 
         // Lines are gathered first and deflated in one call: a native deflate call per line costs more than the
@@ -871,8 +877,8 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
             var at = 0;
             foreach (var line in lines)
             {
-                line.Utf8.CopyTo(plain, at);
-                at += line.Utf8.Length;
+                line.Utf8.CopyTo(plain.AsSpan(at));
+                at += line.Length;
                 plain[at++] = (byte)'\n';
             }
 
@@ -921,7 +927,7 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
 
         foreach (var d in dead)
         {
-            d.Line.DeadReason = d.Reason;
+            d.Line.Group.MarkDead(d.Line.Index, d.Reason);
         }
 
         foreach (var byStatus in dead.GroupBy(d => d.Status))
@@ -985,7 +991,7 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
 
     private sealed record Body(byte[] Buffer, int Length);
 
-    private readonly record struct Condemned(PendingLine Line, string Reason, int? Status);
+    private readonly record struct Condemned(LineRef Line, string Reason, int? Status);
 
     private sealed record FlushWaiter(long Through, TaskCompletionSource Done);
 
@@ -1001,49 +1007,56 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
     }
 
     /// <summary>One enqueue call: its lines and the task that reports on them.</summary>
-    private sealed class WriteGroup(int count, string? origin)
+    private sealed class WriteGroup(InfluxLines lines, string? origin)
     {
-        private int _remaining = count;
+        private int _remaining = lines.Count;
         private List<DeadLetteredPoint>? _deadLettered;
+        private string?[]? _deadReasons;
 
-        public PendingLine[] Lines { get; } = new PendingLine[count];
+        public InfluxLines Lines { get; } = lines;
 
-        public long Bytes { get; set; }
+        public int Count => Lines.Count;
+
+        public long Bytes => Lines.ByteCount;
 
         public string? Origin { get; } = origin;
 
+        // Lines are admitted together: line i has sequence FirstSequence + i and the group's admission time.
+        public long FirstSequence { get; set; }
+
+        public long EnqueuedAt { get; set; }
+
         public TaskCompletionSource<InfluxWriteResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        // Only the sender task calls this, so no lock.
-        public void Settle(PendingLine line)
+        // Only the sender task calls these, so no lock.
+        public void MarkDead(int index, string reason) => (_deadReasons ??= new string?[Count])[index] = reason;
+
+        public void Settle(int index)
         {
-            if (line.DeadReason is { } reason)
+            if (_deadReasons?[index] is { } reason)
             {
-                (_deadLettered ??= []).Add(new DeadLetteredPoint(line.Index, reason));
+                (_deadLettered ??= []).Add(new DeadLetteredPoint(index, reason));
             }
 
             if (--_remaining == 0)
             {
                 _deadLettered?.Sort(static (a, b) => a.Index.CompareTo(b.Index));
-                Completion.TrySetResult(new InfluxWriteResult(Lines.Length, (IReadOnlyList<DeadLetteredPoint>?)_deadLettered ?? []));
+                Completion.TrySetResult(new InfluxWriteResult(Count, (IReadOnlyList<DeadLetteredPoint>?)_deadLettered ?? []));
             }
         }
     }
 
-    private sealed class PendingLine(byte[] utf8, WriteGroup group, int index, string? rejection)
+    /// <summary>One line of a group, as the queue and the batches hold it: no object of its own.</summary>
+    private readonly record struct LineRef(WriteGroup Group, int Index)
     {
-        public byte[] Utf8 { get; } = utf8;
+        public ReadOnlySpan<byte> Utf8 => Group.Lines[Index];
 
-        public WriteGroup Group { get; } = group;
+        public int Length => Utf8.Length;
 
-        public int Index { get; } = index;
+        public string? Rejection => Group.Lines.Rejection(Index);
 
-        public string? Rejection { get; } = rejection;
+        public long Sequence => Group.FirstSequence + Index;
 
-        public long Sequence { get; set; }
-
-        public long EnqueuedAt { get; set; }
-
-        public string? DeadReason { get; set; }
+        public long EnqueuedAt => Group.EnqueuedAt;
     }
 }

@@ -29,6 +29,7 @@ internal static class LineProtocol
     private const long MaxNanoseconds = long.MaxValue - 1;
 
     private static readonly SearchValues<char> s_special = SearchValues.Create(", =\\\n\r");
+    private static readonly SearchValues<char> s_stringSpecial = SearchValues.Create("\"\\\n\r");
 
     [ThreadStatic]
     private static StringBuilder? t_builder;
@@ -78,6 +79,18 @@ internal static class LineProtocol
     /// <exception cref="LineProtocolException">The point cannot be written as line protocol.</exception>
     public static byte[] FormatUtf8(InfluxPoint point)
     {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        FormatUtf8(point, buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Formats one point as one UTF-8 line, without the trailing line feed, into <paramref name="destination"/>.</summary>
+    /// <param name="point">The point.</param>
+    /// <param name="destination">Where the bytes go; nothing is written when the point is refused.</param>
+    /// <exception cref="LineProtocolException">The point cannot be written as line protocol.</exception>
+    public static void FormatUtf8(InfluxPoint point, IBufferWriter<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
         var sb = t_builder ??= new StringBuilder(256);
         sb.Clear();
         Append(sb, point);
@@ -94,20 +107,19 @@ internal static class LineProtocol
 
         count += encoder.GetByteCount([], flush: true);
         encoder.Reset();
-        var bytes = new byte[count];
+        var bytes = destination.GetSpan(count)[..count];
         var written = 0;
         foreach (var chunk in sb.GetChunks())
         {
-            written += encoder.GetBytes(chunk.Span, bytes.AsSpan(written), flush: false);
+            written += encoder.GetBytes(chunk.Span, bytes[written..], flush: false);
         }
 
-        encoder.GetBytes([], bytes.AsSpan(written), flush: true);
+        encoder.GetBytes([], bytes[written..], flush: true);
+        destination.Advance(count);
         if (sb.Capacity > 64 * 1024)
         {
             t_builder = null;
         }
-
-        return bytes;
     }
 
     /// <summary>Appends one point as one line, without the trailing line feed.</summary>
@@ -171,20 +183,44 @@ internal static class LineProtocol
         sb.Append(ToUnixNanoseconds(point.Timestamp));
     }
 
-    /// <summary>The timestamp as nanoseconds since the Unix epoch, exactly (100 ns ticks × 100).</summary>
+    /// <summary>
+    /// Whether <paramref name="value"/>, as a measurement, tag key, tag value or field key, is written exactly as it is:
+    /// not empty and nothing to escape or refuse. Lets a caller format such values without this class.
+    /// </summary>
+    /// <param name="value">The text.</param>
+    /// <returns><see langword="true"/> when it goes into a line unchanged.</returns>
+    public static bool IsPlainName(string? value) => !string.IsNullOrEmpty(value) && value.AsSpan().IndexOfAny(s_special) < 0;
+
+    /// <summary>Whether a string field value goes into a line unchanged between its quotes (nothing to escape or refuse).</summary>
+    /// <param name="value">The text.</param>
+    /// <returns><see langword="true"/> when it needs no escaping.</returns>
+    public static bool IsPlainString(string value) => value.AsSpan().IndexOfAny(s_stringSpecial) < 0;
+
+    /// <summary>The timestamp as nanoseconds since the Unix epoch, when InfluxDB can store it (see <see cref="ToUnixNanoseconds"/>).</summary>
     /// <param name="timestamp">The timestamp.</param>
-    /// <returns>Nanoseconds since 1970-01-01T00:00:00Z.</returns>
-    /// <exception cref="LineProtocolException">The timestamp is outside what InfluxDB can store (1677–2262).</exception>
-    public static long ToUnixNanoseconds(DateTimeOffset timestamp)
+    /// <param name="nanoseconds">Nanoseconds since 1970-01-01T00:00:00Z.</param>
+    /// <returns><see langword="false"/> when it is outside 1677–2262.</returns>
+    public static bool TryToUnixNanoseconds(DateTimeOffset timestamp, out long nanoseconds)
     {
         var ticks = timestamp.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
         if (ticks > MaxNanoseconds / 100 || ticks < MinNanoseconds / 100)
         {
-            throw new LineProtocolException($"The timestamp {timestamp:O} is outside the range InfluxDB can store (1677-09-21 to 2262-04-11).");
+            nanoseconds = 0;
+            return false;
         }
 
-        return ticks * 100;
+        nanoseconds = ticks * 100;
+        return true;
     }
+
+    /// <summary>The timestamp as nanoseconds since the Unix epoch, exactly (100 ns ticks × 100).</summary>
+    /// <param name="timestamp">The timestamp.</param>
+    /// <returns>Nanoseconds since 1970-01-01T00:00:00Z.</returns>
+    /// <exception cref="LineProtocolException">The timestamp is outside what InfluxDB can store (1677–2262).</exception>
+    public static long ToUnixNanoseconds(DateTimeOffset timestamp) =>
+        TryToUnixNanoseconds(timestamp, out var nanoseconds)
+            ? nanoseconds
+            : throw new LineProtocolException($"The timestamp {timestamp:O} is outside the range InfluxDB can store (1677-09-21 to 2262-04-11).");
 
     /// <summary>Formats a float the way line protocol wants it: invariant culture, shortest text that round-trips.</summary>
     /// <param name="value">The value.</param>

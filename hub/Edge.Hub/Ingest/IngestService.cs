@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Edge.Contracts;
@@ -44,6 +43,9 @@ internal sealed class IngestService : BackgroundService
     private readonly Channel<Pending> _pipeline;
     private readonly CancellationTokenSource _hardStop = new();
     private readonly LogThrottle _errorThrottle = new(TimeSpan.FromMinutes(1));
+
+    // The consumer's own: lines are formatted into it and copied out once per message.
+    private readonly InfluxLinesBuilder _lines = new();
     private Task? _committer;
 
     /// <summary>Creates the service.</summary>
@@ -233,63 +235,79 @@ internal sealed class IngestService : BackgroundService
         _metrics.ReadingsArrived(readings.Count);
         _metrics.Lag(now - readings[^1].Ts);
 
-        var seqs = ArrayPool<long>.Shared.Rent(readings.Count);
-        var fresh = ArrayPool<bool>.Shared.Rent(readings.Count);
+        var (toWrite, claimed, duplicates) = Claim(ledger, readings);
+        if (duplicates > 0)
+        {
+            // Already stored or on its way: not written again, but acknowledged again, since the gateway evidently
+            // missed the acknowledgement.
+            await QueueAsync(Pending.Done(new StoreSeen(address, now, batch.Seq, duplicates)), cancellationToken);
+        }
+
+        if (claimed.Length == 0)
+        {
+            return;
+        }
+
+        InfluxLines lines;
         try
         {
-            for (var i = 0; i < readings.Count; i++)
-            {
-                seqs[i] = readings[i].Seq;
-            }
-
-            var duplicates = ledger.Claim(seqs.AsSpan(0, readings.Count), fresh.AsSpan(0, readings.Count));
-            if (duplicates > 0)
-            {
-                // Already stored or on its way: not written again, but acknowledged again, since the gateway
-                // evidently missed the acknowledgement.
-                await QueueAsync(Pending.Done(new StoreSeen(address, now, batch.Seq, duplicates)), cancellationToken);
-            }
-
-            if (duplicates == readings.Count)
-            {
-                return;
-            }
-
-            var toWrite = new Reading[readings.Count - duplicates];
-            var claimed = new long[toWrite.Length];
-            for (int i = 0, j = 0; i < readings.Count; i++)
-            {
-                if (fresh[i])
-                {
-                    toWrite[j] = readings[i];
-                    claimed[j++] = readings[i].Seq;
-                }
-            }
-
             var source = new PointSource(address.Site, address.Area, address.GatewayId);
-            var points = new InfluxPoint[toWrite.Length];
-            for (var i = 0; i < points.Length; i++)
+            _lines.Clear();
+            for (var i = 0; i < toWrite.Count; i++)
             {
-                points[i] = InfluxSchema.ToPoint(toWrite[i], source);
+                InfluxSchema.AppendLine(_lines, toWrite[i], source);
             }
 
-            if (CountSeriesCollisions(toWrite) is > 0 and var collisions)
-            {
-                _metrics.SeriesCollided(collisions);
-                if (_errorThrottle.ShouldLog("collision " + address.GatewayId, now, out var suppressed, out _))
-                {
-                    Log.SeriesCollision(_logger, address.GatewayId, collisions, toWrite[0].Seq, toWrite[^1].Seq, suppressed);
-                }
-            }
-
-            var origin = $"{address.GatewayId} seq {toWrite[0].Seq}-{toWrite[^1].Seq}";
-            await WriteAndQueueAsync(ledger, claimed, points, origin, write => new Pending(ledger, claimed, write, new StoreReadings(address, now, toWrite, s_noneDeadLettered, batch.Seq, !batch.Replay)), cancellationToken);
+            lines = _lines.ToLines();
         }
-        finally
+        catch
         {
-            ArrayPool<long>.Shared.Return(seqs);
-            ArrayPool<bool>.Shared.Return(fresh);
+            ledger.Release(claimed);
+            throw;
         }
+
+        if (CountSeriesCollisions(toWrite) is > 0 and var collisions)
+        {
+            _metrics.SeriesCollided(collisions);
+            if (_errorThrottle.ShouldLog("collision " + address.GatewayId, now, out var suppressed, out _))
+            {
+                Log.SeriesCollision(_logger, address.GatewayId, collisions, toWrite[0].Seq, toWrite[^1].Seq, suppressed);
+            }
+        }
+
+        var origin = $"{address.GatewayId} seq {toWrite[0].Seq}-{toWrite[^1].Seq}";
+        await WriteAndQueueAsync(ledger, claimed, lines, origin, new StoreReadings(address, now, toWrite, s_noneDeadLettered, batch.Seq, !batch.Replay), cancellationToken);
+    }
+
+    /// <summary>Claims a batch's seqs: the readings to write (the batch itself when none is a duplicate) and their seqs.</summary>
+    private static (IReadOnlyList<Reading> ToWrite, long[] Claimed, int Duplicates) Claim(GatewayLedger ledger, IReadOnlyList<Reading> readings)
+    {
+        var count = readings.Count;
+        var seqs = new long[count];
+        for (var i = 0; i < count; i++)
+        {
+            seqs[i] = readings[i].Seq;
+        }
+
+        Span<bool> fresh = count <= 256 ? stackalloc bool[count] : new bool[count];
+        var duplicates = ledger.Claim(seqs, fresh);
+        if (duplicates == 0)
+        {
+            return (readings, seqs, 0);
+        }
+
+        var toWrite = new Reading[count - duplicates];
+        var claimed = new long[toWrite.Length];
+        for (int i = 0, j = 0; i < count; i++)
+        {
+            if (fresh[i])
+            {
+                toWrite[j] = readings[i];
+                claimed[j++] = seqs[i];
+            }
+        }
+
+        return (toWrite, claimed, duplicates);
     }
 
     private async Task HandleScanAsync(GatewayAddress address, ScanEvent scan, DateTimeOffset now, CancellationToken cancellationToken)
@@ -305,16 +323,17 @@ internal sealed class IngestService : BackgroundService
         }
 
         long[] claimed = [scan.Seq];
-        var point = InfluxSchema.ToPoint(scan, address.Site, address.Area);
-        await WriteAndQueueAsync(ledger, claimed, [point], $"{address.GatewayId} scan seq {scan.Seq}", write => new Pending(ledger, claimed, write, new StoreScan(address, now, scan, false)), cancellationToken);
+        _lines.Clear();
+        _lines.Append(InfluxSchema.ToPoint(scan, address.Site, address.Area));
+        await WriteAndQueueAsync(ledger, claimed, _lines.ToLines(), $"{address.GatewayId} scan seq {scan.Seq}", new StoreScan(address, now, scan, false), cancellationToken);
     }
 
-    private async Task WriteAndQueueAsync(GatewayLedger ledger, long[] claimed, InfluxPoint[] points, string origin, Func<Task<InfluxWriteResult>, Pending> pending, CancellationToken cancellationToken)
+    private async Task WriteAndQueueAsync(GatewayLedger ledger, long[] claimed, InfluxLines lines, string origin, StoreWork work, CancellationToken cancellationToken)
     {
         Task<InfluxWriteResult> write;
         try
         {
-            write = await _writer.EnqueueAsync(points, origin, cancellationToken);
+            write = await _writer.EnqueueAsync(lines, origin, cancellationToken);
         }
         catch
         {
@@ -324,7 +343,7 @@ internal sealed class IngestService : BackgroundService
 
         try
         {
-            await QueueAsync(pending(write), cancellationToken);
+            await QueueAsync(new Pending(ledger, claimed, write, work), cancellationToken);
         }
         catch
         {
@@ -527,15 +546,28 @@ internal sealed class IngestService : BackgroundService
     /// the earlier there while the state store keeps both, so each is counted and logged: a gateway doing this
     /// stamps two readings of one channel with the same 100 ns tick.
     /// </summary>
-    private static int CountSeriesCollisions(Reading[] readings)
+    private static int CountSeriesCollisions(IReadOnlyList<Reading> readings)
     {
-        if (readings.Length < 2)
+        var collisions = 0;
+        if (readings.Count <= 16)
         {
-            return 0;
+            // A gateway's usual batch: comparing pairs costs less than hashing every reading into a set.
+            for (var i = 1; i < readings.Count; i++)
+            {
+                for (var j = 0; j < i; j++)
+                {
+                    if (SamePoint(readings[i], readings[j]))
+                    {
+                        collisions++;
+                        break;
+                    }
+                }
+            }
+
+            return collisions;
         }
 
-        var seen = new HashSet<(Type, string, string?, string?, long)>(readings.Length);
-        var collisions = 0;
+        var seen = new HashSet<(Type, string, string?, string?, long)>(readings.Count);
         foreach (var r in readings)
         {
             if (!seen.Add((r.GetType(), r.Device, r.Channel, (r as AnalogReading)?.Unit, r.Ts.UtcTicks)))
@@ -546,6 +578,13 @@ internal sealed class IngestService : BackgroundService
 
         return collisions;
     }
+
+    private static bool SamePoint(Reading a, Reading b) =>
+        a.Ts.UtcTicks == b.Ts.UtcTicks
+        && a.GetType() == b.GetType()
+        && string.Equals(a.Device, b.Device, StringComparison.Ordinal)
+        && string.Equals(a.Channel, b.Channel, StringComparison.Ordinal)
+        && string.Equals((a as AnalogReading)?.Unit, (b as AnalogReading)?.Unit, StringComparison.Ordinal);
 
     private static string SourceOf(string topic, TopicParts? parts)
     {

@@ -1,7 +1,3 @@
-// Needs <ProjectReference Include="../../hub/Edge.Hub/Edge.Hub.csproj" /> in Edge.Benchmarks.csproj; until the
-// lead adds it (with EDGE_HUB_BENCHMARKS in DefineConstants, or this #if removed) the file compiles to nothing, so
-// the other groups keep building.
-#if EDGE_HUB_BENCHMARKS
 using System.Diagnostics;
 using System.Net;
 using System.Text;
@@ -135,4 +131,3 @@ internal sealed class InfluxWriterBenchmark : IBenchmark
         return points;
     }
 }
-#endif

@@ -57,6 +57,32 @@ public class InfluxWriterIntegrationTests
     }
 
     [Fact]
+    public async Task Readings_formatted_straight_to_lines_are_stored_and_a_line_protocol_cannot_carry_is_dead_lettered_alone()
+    {
+        var influx = await SharedInflux.GetAsync();
+        var db = await influx.CreateDatabaseAsync("l");
+        await using var h = await WriterHarness.StartAsync(influx.BaseUri, db);
+        var source = new PointSource("plant1", "hall", "gw-01");
+        var lines = new InfluxLinesBuilder();
+        for (var i = 1; i <= 4; i++)
+        {
+            // The third counter cannot be an InfluxDB 1.x integer; the others must not suffer for it.
+            var raw = i == 3 ? ulong.MaxValue : (ulong)(100 + i);
+            InfluxSchema.AppendLine(lines, new Contracts.CounterReading { Seq = i, Device = "line-1", Channel = "bales", Ts = Points.Start.AddTicks(i), Raw = raw, Delta = 1, Epoch = 0, Width = 64 }, source);
+        }
+
+        var result = await (await h.Writer.EnqueueAsync(lines.ToLines(), "gw-01 seq 1-4")).WaitAsync(s_settle);
+
+        var dead = Assert.Single(result.DeadLettered);
+        Assert.Equal(2, dead.Index);
+        Assert.Equal(4, result.Count);
+        Assert.Equal([1L, 2, 4], (await influx.QueryRowsAsync(db, "SELECT seq FROM counter WHERE channel = 'bales' ORDER BY time")).Select(r => r[1].GetInt64()));
+        var letter = Assert.Single(h.Sink.Letters);
+        Assert.Equal("gw-01 seq 1-4", letter.Origin);
+        Assert.Contains("seq=3i", letter.Line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Escaping_survives_a_round_trip_through_influxd()
     {
         var influx = await SharedInflux.GetAsync();
