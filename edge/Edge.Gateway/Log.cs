@@ -6,114 +6,123 @@ using Microsoft.Extensions.Logging;
 namespace Edge.Gateway;
 
 /// <summary>
-/// Every log line of the gateway. Event ids by component: 1000s start and stop, 2000s MQTT session, 3000s outbox
-/// and readings, 4000s devices, 5000s commands, 6000s systemd, 7000s health.
+/// Every log line of the gateway. Event ids by component: 31000s start and stop, 32000s MQTT session, 33000s outbox
+/// and readings, 34000s devices, 35000s commands, 36000s systemd, 37000s health.
 /// </summary>
 internal static partial class Log
 {
-    // Start and stop: 1000–1999
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Gateway {Gateway} (site {Site}, area {Area}) version {Version} starting with {Devices} devices")]
+    // Start and stop: 31000–31999
+    [LoggerMessage(EventId = 31001, Level = LogLevel.Information, Message = "Gateway {Gateway} (site {Site}, area {Area}) version {Version} starting with {Devices} devices")]
     public static partial void Starting(ILogger logger, string gateway, string site, string area, string version, int devices);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Ready: {Status}")]
+    [LoggerMessage(EventId = 31002, Level = LogLevel.Information, Message = "Ready: {Status}")]
     public static partial void Ready(ILogger logger, string status);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Stopping")]
+    [LoggerMessage(EventId = 31003, Level = LogLevel.Information, Message = "Stopping")]
     public static partial void Stopping(ILogger logger);
 
-    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Stopped cleanly in {ElapsedMs} ms; outbox closed at seq {LastSeq} with {Pending} readings awaiting the hub")]
+    [LoggerMessage(EventId = 31004, Level = LogLevel.Information, Message = "Stopped cleanly in {ElapsedMs} ms; outbox closed at seq {LastSeq} with {Pending} readings awaiting the hub")]
     public static partial void Stopped(ILogger logger, long lastSeq, long pending, long elapsedMs);
 
-    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Progress: accepted through seq {LastSeq}; {Pending} awaiting the hub; acked through {AckedThrough}; {Accepted} accepted and {Refused} refused since start; connected {Connected}")]
+    [LoggerMessage(EventId = 31005, Level = LogLevel.Information, Message = "Progress: accepted through seq {LastSeq}; {Pending} awaiting the hub; acked through {AckedThrough}; {Accepted} accepted and {Refused} refused since start; connected {Connected}")]
     public static partial void Progress(ILogger logger, long lastSeq, long pending, long ackedThrough, long accepted, long refused, bool connected);
 
-    // MQTT session: 2000–2999
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Connected to {Host}:{Port}: session {Session} born at seq {Seq}")]
+    // MQTT session: 32000–32999
+    [LoggerMessage(EventId = 32001, Level = LogLevel.Information, Message = "Connected to {Host}:{Port}: session {Session} born at seq {Seq}")]
     public static partial void SessionStarted(ILogger logger, string host, int port, long session, long seq);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Connection of session {Session} lost; readings stay in the outbox until it is back")]
+    [LoggerMessage(EventId = 32002, Level = LogLevel.Warning, Message = "Connection of session {Session} lost; readings stay in the outbox until it is back")]
     public static partial void SessionLost(ILogger logger, long session);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Cannot connect to {Host}:{Port} ({Failures} in a row): {Reason}")]
+    [LoggerMessage(EventId = 32003, Level = LogLevel.Warning, Message = "Cannot connect to {Host}:{Port} ({Failures} in a row): {Reason}")]
     public static partial void ConnectFailed(ILogger logger, string host, int port, int failures, string reason);
 
-    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Published the graceful death of session {Session} at seq {Seq}")]
+    [LoggerMessage(EventId = 32004, Level = LogLevel.Information, Message = "Published the graceful death of session {Session} at seq {Seq}")]
     public static partial void GracefulDeathPublished(ILogger logger, long session, long seq);
 
-    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Could not publish the graceful death ({Reason}); the broker publishes the Last Will instead")]
+    [LoggerMessage(EventId = 32005, Level = LogLevel.Warning, Message = "Could not publish the graceful death ({Reason}); the broker publishes the Last Will instead")]
     public static partial void GracefulDeathFailed(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 2006, Level = LogLevel.Debug, Message = "Publishing state to {Topic} failed: {Reason}")]
+    [LoggerMessage(EventId = 32006, Level = LogLevel.Debug, Message = "Publishing state to {Topic} failed: {Reason}")]
     public static partial void StatePublishFailed(ILogger logger, string topic, string reason);
 
-    [LoggerMessage(EventId = 2007, Level = LogLevel.Error, Message = "Handling a message on {Topic} failed")]
+    [LoggerMessage(EventId = 32007, Level = LogLevel.Error, Message = "Handling a message on {Topic} failed")]
     public static partial void MessageHandlerFailed(ILogger logger, Exception exception, string topic);
 
-    [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "Ignored a message on {Topic}: {Reason}")]
+    [LoggerMessage(EventId = 32008, Level = LogLevel.Warning, Message = "Ignored a message on {Topic}: {Reason}")]
     public static partial void MessageRejected(ILogger logger, string topic, string reason);
 
-    // Outbox and readings: 3000–3999
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Outbox {Path} open at seq {LastSeq} with {Pending} readings awaiting the hub")]
+    // Outbox and readings: 33000–33999
+    [LoggerMessage(EventId = 33001, Level = LogLevel.Information, Message = "Outbox {Path} open at seq {LastSeq} with {Pending} readings awaiting the hub")]
     public static partial void OutboxOpened(ILogger logger, string path, long lastSeq, long pending);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Outbox file was corrupt and was moved aside to {MovedTo} ({Reason}; found at open: {AtOpen}); a fresh outbox continues at seq {NextSeq}")]
+    [LoggerMessage(EventId = 33002, Level = LogLevel.Error, Message = "Outbox file was corrupt and was moved aside to {MovedTo} ({Reason}; found at open: {AtOpen}); a fresh outbox continues at seq {NextSeq}")]
     public static partial void OutboxCorrupt(ILogger logger, string movedTo, string reason, bool atOpen, long nextSeq);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Outbox quota state {Previous} -> {Current} ({Used} of {Max} bytes)")]
+    [LoggerMessage(EventId = 33003, Level = LogLevel.Warning, Message = "Outbox quota state {Previous} -> {Current} ({Used} of {Max} bytes)")]
     public static partial void OutboxQuota(ILogger logger, OutboxQuotaState previous, OutboxQuotaState current, long used, long max);
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Reading of {Device} breaks the contract and was dropped: {Error}")]
+    [LoggerMessage(EventId = 33004, Level = LogLevel.Warning, Message = "Reading of {Device} breaks the contract and was dropped: {Error}")]
     public static partial void ReadingInvalid(ILogger logger, string device, string error);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "{Count} counter positions moved forward from readings committed before the last stop")]
+    [LoggerMessage(EventId = 33005, Level = LogLevel.Information, Message = "{Count} counter positions moved forward from readings committed before the last stop")]
     public static partial void CounterPositionsReconciled(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 3006, Level = LogLevel.Error, Message = "Outbox entry {Seq} cannot be decoded and is not sent: {Reason}")]
+    [LoggerMessage(EventId = 33006, Level = LogLevel.Error, Message = "Outbox entry {Seq} cannot be decoded and is not sent: {Reason}")]
     public static partial void EntryUndecodable(ILogger logger, long seq, string reason);
 
-    [LoggerMessage(EventId = 3007, Level = LogLevel.Error, Message = "Outbox entry {Seq} has the unknown kind '{Kind}' and is not sent")]
+    [LoggerMessage(EventId = 33007, Level = LogLevel.Error, Message = "Outbox entry {Seq} has the unknown kind '{Kind}' and is not sent")]
     public static partial void UnknownEntryKind(ILogger logger, long seq, string kind);
 
-    // Devices: 4000–4999
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Error, Message = "Device {Device} stopped after a driver failure")]
+    [LoggerMessage(EventId = 33008, Level = LogLevel.Warning, Message = "Declared {Count} abandonment(s) (seqs {Seqs}) to the hub in a birth of session {Session}; repeated until acknowledged")]
+    public static partial void AbandonmentPublished(ILogger logger, int count, string seqs, long session);
+
+    [LoggerMessage(EventId = 33009, Level = LogLevel.Error, Message = "Outbox salvage of {SideFile}: {Salvaged} items back with their original seqs, {Unreadable} seqs unreadable, {Lost} seqs declared possibly lost to the hub, {Unassigned} declared never assigned")]
+    public static partial void OutboxSalvaged(ILogger logger, string sideFile, long salvaged, long unreadable, long lost, long unassigned);
+
+    [LoggerMessage(EventId = 33010, Level = LogLevel.Error, Message = "Outbox salvage of {SideFile} failed ({Error}); it is tried again at the next start")]
+    public static partial void OutboxSalvageFailed(ILogger logger, string sideFile, string error);
+
+    // Devices: 34000–34999
+    [LoggerMessage(EventId = 34001, Level = LogLevel.Error, Message = "Device {Device} stopped after a driver failure")]
     public static partial void DeviceFailed(ILogger logger, Exception exception, string device);
 
-    [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "Scale {Device}: {WeightKg} kg stable ({Reason})")]
+    [LoggerMessage(EventId = 34002, Level = LogLevel.Information, Message = "Scale {Device}: {WeightKg} kg stable ({Reason})")]
     public static partial void StableWeight(ILogger logger, string device, double weightKg, string reason);
 
-    [LoggerMessage(EventId = 4003, Level = LogLevel.Error, Message = "Scale {Device}: more weighings waiting for room than can be kept; dropped {WeightKg} kg")]
+    [LoggerMessage(EventId = 34003, Level = LogLevel.Error, Message = "Scale {Device}: more weighings waiting for room than can be kept; dropped {WeightKg} kg")]
     public static partial void WeighingDropped(ILogger logger, string device, double weightKg);
 
-    [LoggerMessage(EventId = 4004, Level = LogLevel.Debug, Message = "PLC {Device}: value {Point} has no reading form and was skipped")]
+    [LoggerMessage(EventId = 34004, Level = LogLevel.Debug, Message = "PLC {Device}: value {Point} has no reading form and was skipped")]
     public static partial void PlcValueSkipped(ILogger logger, string device, string point);
 
-    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Output {Device}: setting the initial level failed: {Reason}")]
+    [LoggerMessage(EventId = 34005, Level = LogLevel.Warning, Message = "Output {Device}: setting the initial level failed: {Reason}")]
     public static partial void OutputInitialFailed(ILogger logger, string device, string reason);
 
-    // Commands: 5000–5999
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "Command {CommandId} for {Device} expired at {ExpiresAt} and was dropped")]
+    // Commands: 35000–35999
+    [LoggerMessage(EventId = 35001, Level = LogLevel.Warning, Message = "Command {CommandId} for {Device} expired at {ExpiresAt} and was dropped")]
     public static partial void CommandExpired(ILogger logger, string commandId, string device, DateTimeOffset expiresAt);
 
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Command {CommandId} for {Device} was executed before; not again")]
+    [LoggerMessage(EventId = 35002, Level = LogLevel.Information, Message = "Command {CommandId} for {Device} was executed before; not again")]
     public static partial void CommandDuplicate(ILogger logger, string commandId, string device);
 
-    [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "Command {CommandId}: {Device} {Value} -> {Outcome}")]
+    [LoggerMessage(EventId = 35003, Level = LogLevel.Information, Message = "Command {CommandId}: {Device} {Value} -> {Outcome}")]
     public static partial void CommandExecuted(ILogger logger, string commandId, string device, OutputValue value, OutputCommandOutcome outcome);
 
-    // systemd: 6000–6999
-    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "systemd watchdog: timeout {TimeoutMs} ms, pinging every {PeriodMs} ms")]
+    // systemd: 36000–36999
+    [LoggerMessage(EventId = 36001, Level = LogLevel.Information, Message = "systemd watchdog: timeout {TimeoutMs} ms, pinging every {PeriodMs} ms")]
     public static partial void WatchdogEnabled(ILogger logger, long timeoutMs, long periodMs);
 
-    [LoggerMessage(EventId = 6002, Level = LogLevel.Error, Message = "systemd watchdog ping withheld: {Reason}")]
+    [LoggerMessage(EventId = 36002, Level = LogLevel.Error, Message = "systemd watchdog ping withheld: {Reason}")]
     public static partial void WatchdogWithheld(ILogger logger, string reason);
 
-    // Health: 7000–7999
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Health of {Device}: {State} {Message}")]
+    // Health: 37000–37999
+    [LoggerMessage(EventId = 37001, Level = LogLevel.Information, Message = "Health of {Device}: {State} {Message}")]
     public static partial void DeviceHealthChanged(ILogger logger, string device, DeviceState state, string message);
 
-    [LoggerMessage(EventId = 7002, Level = LogLevel.Error, Message = "Health of {Device} breaks the contract and was not sent: {Error}")]
+    [LoggerMessage(EventId = 37002, Level = LogLevel.Error, Message = "Health of {Device} breaks the contract and was not sent: {Error}")]
     public static partial void HealthInvalid(ILogger logger, string device, string error);
 
-    [LoggerMessage(EventId = 7003, Level = LogLevel.Error, Message = "Checking device health failed")]
+    [LoggerMessage(EventId = 37003, Level = LogLevel.Error, Message = "Checking device health failed")]
     public static partial void HealthCheckFailed(ILogger logger, Exception exception);
 }

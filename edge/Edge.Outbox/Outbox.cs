@@ -31,14 +31,34 @@ public sealed class Outbox : IAsyncDisposable
         OutboxOptionsValidator.ThrowIfInvalid(options);
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _writer = new OutboxWriter(options, _logger, timeProvider ?? TimeProvider.System, RaiseQuotaChanged, RaiseCorruptDatabaseMovedAside);
+        _writer = new OutboxWriter(options, _logger, timeProvider ?? TimeProvider.System, RaiseQuotaChanged, RaiseCorruptDatabaseMovedAside, RaiseCorruptDatabaseSalvaged);
     }
 
     /// <summary>The quota state changed (warning = the alarm; full = appends are refused; back to normal).</summary>
     public event EventHandler<OutboxQuotaEventArgs>? QuotaStateChanged;
 
-    /// <summary>A corrupt database was found (at open or while running), moved aside and replaced by a fresh one.</summary>
+    /// <summary>
+    /// A corrupt database was found (at open or while running), moved aside and replaced by a fresh one, and what could
+    /// be read of it was salvaged (<see cref="OutboxCorruptionEventArgs.Salvage"/>).
+    /// </summary>
     public event EventHandler<OutboxCorruptionEventArgs>? CorruptDatabaseMovedAside;
+
+    /// <summary>
+    /// A corrupt file moved aside was salvaged (or the attempt failed and waits for the next open): raised for the file
+    /// just moved, and at open for any file an earlier run moved aside but did not get to salvage.
+    /// </summary>
+    public event EventHandler<OutboxSalvageEventArgs>? CorruptDatabaseSalvaged;
+
+    /// <summary>
+    /// Judges each row a salvage reads back from a corrupt file before it is stored again (e.g. the payload parses);
+    /// a row it refuses, or throws on, counts as unreadable and its seq is declared abandoned. Set before
+    /// <see cref="OpenAsync"/>; called on the writer thread, so it must be quick and must not touch the outbox.
+    /// </summary>
+    public Func<OutboxEntry, bool>? SalvageFilter
+    {
+        get => _writer.SalvageFilter;
+        set => _writer.SalvageFilter = value;
+    }
 
     /// <summary>The database file.</summary>
     public string DatabasePath => _options.DatabasePath;
@@ -57,6 +77,13 @@ public sealed class Outbox : IAsyncDisposable
     {
         get => _writer.Committed;
         set => _writer.Committed = value;
+    }
+
+    /// <summary>Callback for the dispatcher: a salvage stored items with seqs between these two (inclusive). Must not block.</summary>
+    internal Action<long, long>? Salvaged
+    {
+        get => _writer.Salvaged;
+        set => _writer.Salvaged = value;
     }
 
     /// <summary>
@@ -182,6 +209,8 @@ public sealed class Outbox : IAsyncDisposable
     private void RaiseQuotaChanged(OutboxQuotaEventArgs args) => Raise(QuotaStateChanged, args);
 
     private void RaiseCorruptDatabaseMovedAside(OutboxCorruptionEventArgs args) => Raise(CorruptDatabaseMovedAside, args);
+
+    private void RaiseCorruptDatabaseSalvaged(OutboxSalvageEventArgs args) => Raise(CorruptDatabaseSalvaged, args);
 
     private void Raise<T>(EventHandler<T>? handler, T args)
     {

@@ -67,6 +67,7 @@ public sealed class OutboxDispatcher : IAsyncDisposable
         _timeProvider = timeProvider ?? TimeProvider.System;
         _bucket = new TokenBucket(options.BacklogItemsPerSecond, options.BacklogBurst, _timeProvider);
         _outbox.Committed += Signal;
+        _outbox.Salvaged += OnSalvaged;
     }
 
     /// <summary>A snapshot for the gateway's health report.</summary>
@@ -193,6 +194,7 @@ public sealed class OutboxDispatcher : IAsyncDisposable
         }
 
         _outbox.Committed -= Signal;
+        _outbox.Salvaged -= OnSalvaged;
         await _stopping.CancelAsync();
         if (_loop is not null)
         {
@@ -529,6 +531,20 @@ public sealed class OutboxDispatcher : IAsyncDisposable
         _sentBatches.Clear();
         _liveInFlight = 0;
         _backlogInFlight = 0;
+    }
+
+    /// <summary>A salvage put items back below the live cursor: they are backlog now (the writer thread; only signals).</summary>
+    private void OnSalvaged(long lowest, long highest)
+    {
+        lock (_lock)
+        {
+            if (_connected)
+            {
+                ExtendBacklog(lowest, highest);
+            }
+        }
+
+        Signal();
     }
 
     private void Signal()

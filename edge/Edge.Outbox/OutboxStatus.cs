@@ -76,18 +76,20 @@ public sealed class OutboxQuotaEventArgs : EventArgs
 }
 
 /// <summary>
-/// A corrupt database file was moved aside and a fresh one created. The items that were pending in it are no longer
-/// sent; they are still in the moved file for forensic recovery.
+/// A corrupt database file was moved aside and a fresh one created. What could still be read of the items pending in
+/// it was salvaged into the fresh database with the original seqs (<see cref="Salvage"/>); the seqs that could not be
+/// are declared abandoned to the hub by declaration items in the outbox. The moved file stays for forensics.
 /// </summary>
 public sealed class OutboxCorruptionEventArgs : EventArgs
 {
-    internal OutboxCorruptionEventArgs(string movedTo, string reason, bool detectedAtOpen, long? lastKnownSeq, long nextSeq)
+    internal OutboxCorruptionEventArgs(string movedTo, string reason, bool detectedAtOpen, long? lastKnownSeq, long nextSeq, OutboxSalvageEventArgs salvage)
     {
         MovedTo = movedTo;
         Reason = reason;
         DetectedAtOpen = detectedAtOpen;
         LastKnownSeq = lastKnownSeq;
         NextSeq = nextSeq;
+        Salvage = salvage;
     }
 
     /// <summary>Where the corrupt database now is (its -wal and -shm, if any, carry the same name plus suffix).</summary>
@@ -103,8 +105,72 @@ public sealed class OutboxCorruptionEventArgs : EventArgs
     public long? LastKnownSeq { get; }
 
     /// <summary>
-    /// The seq the fresh database gives next: above anything the hub may have seen (taken from the side file's
-    /// reservation), so seqs between <see cref="LastKnownSeq"/> and this one are a gap that will never be sent.
+    /// The first seq of the fresh database: above anything the hub may have seen (taken from the side file's
+    /// reservation). The declaration items, if any, take the first seqs from here; appends follow them.
     /// </summary>
     public long NextSeq { get; }
+
+    /// <summary>What the salvage of the moved file did.</summary>
+    public OutboxSalvageEventArgs Salvage { get; }
+
+    /// <summary>Items read back from the corrupt file and stored again with their original seqs.</summary>
+    public long SalvagedItems => Salvage.SalvagedItems;
+
+    /// <summary>Seqs in damaged parts of the corrupt file that could not be read (an upper bound on the items lost).</summary>
+    public long UnreadableSeqs => Salvage.UnreadableSeqs;
+}
+
+/// <summary>
+/// A corrupt file moved aside was salvaged: its readable items were stored again in the current database with their
+/// original seqs, and the seqs it can no longer deliver were declared abandoned (declaration items of kind
+/// <see cref="OutboxAbandonment.ItemKind"/>, each with its own seq), all in one transaction. Raised once per file: right
+/// after the file was moved aside, or at a later open when a crash came between the move and the salvage.
+/// </summary>
+public sealed class OutboxSalvageEventArgs : EventArgs
+{
+    internal OutboxSalvageEventArgs(
+        string sideFile,
+        long salvagedItems,
+        long unreadableSeqs,
+        IReadOnlyList<OutboxSeqRange> lostRanges,
+        IReadOnlyList<OutboxSeqRange> unassignedRanges,
+        IReadOnlyList<long> declarationSeqs,
+        string? error)
+    {
+        SideFile = sideFile;
+        SalvagedItems = salvagedItems;
+        UnreadableSeqs = unreadableSeqs;
+        LostRanges = lostRanges;
+        UnassignedRanges = unassignedRanges;
+        DeclarationSeqs = declarationSeqs;
+        Error = error;
+    }
+
+    /// <summary>The corrupt file (still on disk, never deleted).</summary>
+    public string SideFile { get; }
+
+    /// <summary>Items read back and stored again with their original seqs.</summary>
+    public long SalvagedItems { get; }
+
+    /// <summary>Seqs that fell in damaged parts of the file (or whose rows failed the checks), within the span that may have held items.</summary>
+    public long UnreadableSeqs { get; }
+
+    /// <summary>
+    /// Seqs declared abandoned as possibly lost (<see cref="OutboxAbandonment.ReasonCorrupt"/>): every seq above the hub's last known
+    /// watermark, up to the last one the file had assigned, that was not salvaged. The hub counts only those it has
+    /// not stored, so seqs acknowledged through ranges are named here without harm.
+    /// </summary>
+    public IReadOnlyList<OutboxSeqRange> LostRanges { get; }
+
+    /// <summary>Seqs declared abandoned as reserved but never assigned (<see cref="OutboxAbandonment.ReasonNeverAssigned"/>).</summary>
+    public IReadOnlyList<OutboxSeqRange> UnassignedRanges { get; }
+
+    /// <summary>The seqs of the declaration items stored for the hub.</summary>
+    public IReadOnlyList<long> DeclarationSeqs { get; }
+
+    /// <summary>How many seqs <see cref="LostRanges"/> names.</summary>
+    public long LostSeqs => LostRanges.Sum(r => r.To - r.From + 1);
+
+    /// <summary>Why the salvage failed (nothing of it was committed; it is tried again at the next open); null on success.</summary>
+    public string? Error { get; }
 }

@@ -25,6 +25,12 @@ public static class ContractLimits
     /// <summary>Most ranges in one <see cref="Acknowledgement"/>.</summary>
     public const int MaxAckRanges = 1000;
 
+    /// <summary>Most declarations in one <see cref="GatewayBirth.Abandoned"/> list.</summary>
+    public const int MaxAbandonmentsPerBirth = 16;
+
+    /// <summary>Most ranges in one <see cref="SeqAbandonment"/>.</summary>
+    public const int MaxAbandonedRanges = 1000;
+
     /// <summary>Longest identifier (site, area, gateway, device, station, command and alert ids).</summary>
     public const int MaxIdLength = 64;
 

@@ -129,6 +129,26 @@ internal static class MalformedPayloads
         Add("Scan_technology_unknown", MessageKind.Scans, Mutate("scan-event.barcode.json", n => n["tech"] = "nfc"), DecodeErrorCode.InvalidEnumValue, "$.tech");
         Add("Birth_listing_a_device_twice", MessageKind.Birth, Mutate("gateway-birth.json", n => n["devices"]![1]!["device"] = "bp1-plc"), DecodeErrorCode.OutOfRange, "$.devices[1].device", schemaRejects: false);
         Add("Birth_session_zero", MessageKind.Birth, Mutate("gateway-birth.json", n => n["session"] = 0), DecodeErrorCode.OutOfRange, "$.session");
+        // Abandonment declarations in a birth (1.1).
+        const string Abandoned = "gateway-birth.abandoned.json";
+        void AddAbandoned(string name, Action<JsonObject> change, DecodeErrorCode expected, string path, bool schemaRejects = true) =>
+            Add(name, MessageKind.Birth, Mutate(Abandoned, change), expected, path, schemaRejects);
+        AddAbandoned("Abandonment_numbered_above_the_birth_seq", n => n["abandoned"]![1]!["seq"] = 153761, DecodeErrorCode.InvalidSequence, "$.abandoned[1].seq", schemaRejects: false);
+        AddAbandoned("Abandonments_out_of_order", n => n["abandoned"] = new JsonArray(n["abandoned"]![1]!.DeepClone(), n["abandoned"]![0]!.DeepClone()), DecodeErrorCode.InvalidSequence, "$.abandoned[1].seq", schemaRejects: false);
+        AddAbandoned("Abandonment_listed_twice", n => n["abandoned"]![1]!["seq"] = 153750, DecodeErrorCode.InvalidSequence, "$.abandoned[1].seq", schemaRejects: false);
+        AddAbandoned("Abandonment_range_reaching_its_own_seq", n => n["abandoned"]![0]!["ranges"]![0]!["to"] = 153750, DecodeErrorCode.InvalidSequence, "$.abandoned[0].ranges[0].to", schemaRejects: false);
+        AddAbandoned("Abandonment_range_ending_before_it_starts", n => n["abandoned"]![0]!["ranges"]![0]!["to"] = 88189, DecodeErrorCode.InvalidSequence, "$.abandoned[0].ranges[0].to", schemaRejects: false);
+        AddAbandoned("Abandonment_ranges_overlapping", n => n["abandoned"]![0]!["ranges"]!.AsArray().Add(new JsonObject { ["from"] = 88201, ["to"] = 88205 }), DecodeErrorCode.InvalidSequence, "$.abandoned[0].ranges[1].from", schemaRejects: false);
+        AddAbandoned("Abandonment_without_ranges", n => n["abandoned"]![0]!["ranges"] = new JsonArray(), DecodeErrorCode.TooManyItems, "$.abandoned[0].ranges");
+        AddAbandoned("Abandonment_with_1001_ranges", n => n["abandoned"]![0]!["ranges"] = ManyRanges(1001, 0), DecodeErrorCode.TooManyItems, "$.abandoned[0].ranges");
+        AddAbandoned("Abandonment_reason_with_a_space", n => n["abandoned"]![0]!["reason"] = "outbox corrupt", DecodeErrorCode.InvalidId, "$.abandoned[0].reason");
+        AddAbandoned("Abandonment_without_a_reason", n => n["abandoned"]![0]!.AsObject().Remove("reason"), DecodeErrorCode.MissingField, "$.abandoned[0].reason");
+        AddAbandoned("Abandonment_seq_zero", n => n["abandoned"]![0]!["seq"] = 0, DecodeErrorCode.InvalidSequence, "$.abandoned[0].seq");
+        AddAbandoned("Abandonment_range_from_zero", n => n["abandoned"]![0]!["ranges"]![0]!["from"] = 0, DecodeErrorCode.InvalidSequence, "$.abandoned[0].ranges[0].from");
+        AddAbandoned("Abandonment_with_an_empty_note", n => n["abandoned"]![0]!["note"] = string.Empty, DecodeErrorCode.StringTooLong, "$.abandoned[0].note");
+        AddAbandoned("Abandonment_timestamp_with_an_offset", n => n["abandoned"]![0]!["ts"] = "2025-05-21T14:39:55.2+08:00", DecodeErrorCode.NotUtc, "$.abandoned[0].ts");
+        AddAbandoned("Abandoned_is_an_object", n => n["abandoned"] = new JsonObject(), DecodeErrorCode.WrongType, "$.abandoned");
+        AddAbandoned("Seventeen_abandonments", n => n["abandoned"] = ManyAbandonments(17), DecodeErrorCode.TooManyItems, "$.abandoned");
         Add("Health_negative_error_count", MessageKind.Health, Mutate("device-health.json", n => n["errorCount"] = -1), DecodeErrorCode.OutOfRange, "$.errorCount");
         Add("Ack_range_below_the_watermark", MessageKind.Ack, Mutate("acknowledgement.json", n => n["ranges"]![0]!["from"] = 88150), DecodeErrorCode.InvalidSequence, "$.ranges[0].from", schemaRejects: false);
         Add("Ack_range_ending_before_it_starts", MessageKind.Ack, Mutate("acknowledgement.json", n => n["ranges"]![0]!["to"] = 88202), DecodeErrorCode.InvalidSequence, "$.ranges[0].to", schemaRejects: false);
@@ -174,6 +194,23 @@ internal static class MalformedPayloads
                 ["device"] = "plc",
                 ["ts"] = "2025-05-20T01:00:00Z",
                 ["value"] = 1,
+            });
+        }
+
+        return array;
+    }
+
+    private static JsonArray ManyAbandonments(int count)
+    {
+        var array = new JsonArray();
+        for (var i = 0; i < count; i++)
+        {
+            array.Add(new JsonObject
+            {
+                ["seq"] = 153000 + (2 * i) + 1,
+                ["reason"] = "outbox-corrupt",
+                ["ranges"] = new JsonArray(new JsonObject { ["from"] = 153000 + (2 * i), ["to"] = 153000 + (2 * i) }),
+                ["ts"] = "2025-05-21T06:39:55Z",
             });
         }
 

@@ -69,6 +69,52 @@ public sealed class TransportTests
         Assert.False(scan.Replay);
     }
 
+    [Fact]
+    [Trait(Traits.Category, Traits.Integration)]
+    public async Task Declarations_go_out_in_seq_order_as_a_retained_birth_carrying_them()
+    {
+        // A birth names the session of the current connection, so this one connects to a real broker first.
+        var broker = await SharedMosquitto.GetAsync();
+        var options = new GatewayOptions { Id = TestDirectories.UniqueToken("gw"), Site = "hz", Area = "wb" };
+        options.Mqtt.Host = broker.Host;
+        options.Mqtt.Port = broker.Port;
+        await using var session = new MqttSession(options, new SessionCounter(TestDirectories.Create("session")), () => 0, () => [], new FixedClock(), TimeProvider.System, NullLoggerFactory.Instance, "1.0.0");
+        session.Start();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!session.IsConnected && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(session.IsConnected);
+        var transport = new MqttTransport(session, options.Id, 500, TimeProvider.System, NullLogger.Instance);
+        var lost = new OutboxAbandonment(OutboxAbandonment.ReasonCorrupt, [new OutboxSeqRange(3, 4)], "outbox.db.corrupt-x: 1 item salvaged");
+        var unused = new OutboxAbandonment(OutboxAbandonment.ReasonNeverAssigned, [new OutboxSeqRange(6, 99)], null);
+        OutboxEntry[] entries = [Reading(1), Reading(2), Declaration(100, lost), Declaration(101, unused), Reading(102)];
+
+        var messages = transport.Build(entries, replay: true).ToList();
+
+        Assert.Equal(["readings", "birth", "readings"], messages.Select(m => m.Topic.Split('/')[^1]));
+        Assert.Equal([false, true, false], messages.Select(m => m.Retain));
+        Assert.True(ContractCodec.TryDecode<GatewayBirth>(messages[1].Payload, DateTimeOffset.UtcNow, out var birth, out var error), error?.ToString());
+        Assert.False(birth.Replay);
+        Assert.Equal("1.1", birth.Schema);
+        Assert.Equal(101, birth.Seq);
+        var declared = birth.Abandoned!;
+        Assert.Equal([100L, 101L], declared.Select(d => d.Seq));
+        Assert.Equal(SeqAbandonment.OutboxCorrupt, declared[0].Reason);
+        Assert.Equal((3L, 4L), (declared[0].Ranges[0].From, declared[0].Ranges[0].To));
+        Assert.Equal("outbox.db.corrupt-x: 1 item salvaged", declared[0].Note);
+        Assert.Equal(SeqAbandonment.NeverAssigned, declared[1].Reason);
+        Assert.Equal(s_t0, declared[1].Ts);
+    }
+
+    private static OutboxEntry Declaration(long seq, OutboxAbandonment declaration)
+    {
+        // The payload exactly as the outbox stores it.
+        return new OutboxEntry(seq, OutboxAbandonment.ItemKind, OutboxAbandonment.ItemDevice, s_t0, false, s_t0, declaration.Encode());
+    }
+
     private static ReadingBatch Decode(byte[] payload)
     {
         Assert.True(ContractCodec.TryDecode<ReadingBatch>(payload, DateTimeOffset.UtcNow, out var batch, out var error), error?.ToString());

@@ -23,7 +23,8 @@ public sealed class ModbusLeakTests
         await WaitForServerToDropClientsAsync(server);
 
         Assert.Equal(handles, ModbusNativeDiagnostics.LiveHandles);
-        Assert.True(ProcessDescriptors.Count() <= fds + ProcessDescriptors.Slack, $"descriptors before {fds}, after {ProcessDescriptors.Count()}");
+        var fdsAfter = await ProcessDescriptors.SettledCountAsync(fds + ProcessDescriptors.Slack);
+        Assert.True(fdsAfter <= fds + ProcessDescriptors.Slack, $"descriptors before {fds}, after {fdsAfter}");
     }
 
     [Fact]
@@ -63,7 +64,8 @@ public sealed class ModbusLeakTests
 
         Assert.Equal(baseline, ModbusNativeDiagnostics.LiveHandles);
         Assert.Equal(0, ModbusNativeDiagnostics.LiveHandles);
-        Assert.True(ProcessDescriptors.Count() <= fds + ProcessDescriptors.Slack, $"descriptors before {fds}, after {ProcessDescriptors.Count()}");
+        var fdsAfter = await ProcessDescriptors.SettledCountAsync(fds + ProcessDescriptors.Slack);
+        Assert.True(fdsAfter <= fds + ProcessDescriptors.Slack, $"descriptors before {fds}, after {fdsAfter}");
     }
 
     private static void Cycle(int port, int count)

@@ -34,10 +34,16 @@ public sealed class CorruptionTests
             // Moved, byte for byte, never deleted.
             Assert.Equal(damaged, await File.ReadAllBytesAsync(e.MovedTo));
             Assert.NotEqual(original, damaged);
-            Assert.Contains(logger.Entries, l => l.Id.Id == 7001 && l.Message.Contains(e.MovedTo));
+            Assert.Contains(logger.Entries, l => l.Id.Id == 15001 && l.Message.Contains(e.MovedTo));
             Assert.Equal(1, outbox2.Status.CorruptFilesMovedAside);
 
-            Assert.Equal(1002, await outbox2.AppendAsync(Item("fresh")));
+            // Nothing of a file without its first page can be read and its counter is gone with it, so every seq up
+            // to the reservation may have held an item: all are declared possibly lost, by one declaration at 1002.
+            Assert.Equal(0, e.SalvagedItems);
+            Assert.Equal([new OutboxSeqRange(1, 1001)], e.Salvage.LostRanges);
+            Assert.Empty(e.Salvage.UnassignedRanges);
+            Assert.Equal([1002L], e.Salvage.DeclarationSeqs);
+            Assert.Equal(1003, await outbox2.AppendAsync(Item("fresh")));
         }
 
         Assert.Equal("ok", Inspect(options.DatabasePath).Integrity);
@@ -86,16 +92,24 @@ public sealed class CorruptionTests
             Assert.False(e.DetectedAtOpen);
             Assert.Equal(2000, e.LastKnownSeq);
             Assert.True(e.NextSeq > 2000);
-            Assert.Equal(e.NextSeq, seq);
             Assert.True(File.Exists(e.MovedTo));
-            Assert.Contains(logger.Entries, l => l.Id.Id == 7001);
+            Assert.Contains(logger.Entries, l => l.Id.Id == 15001);
+
+            // The B-tree's root is gone, so no row can be found; the writer knew its last seq exactly, so 1..2000 are
+            // declared possibly lost and the rest of the reservation never assigned. The declarations come first in
+            // the fresh database, the waiting append right after them.
+            Assert.Equal(0, e.SalvagedItems);
+            Assert.Equal([new OutboxSeqRange(1, 2000)], e.Salvage.LostRanges);
+            Assert.Equal([new OutboxSeqRange(2001, e.NextSeq - 1)], e.Salvage.UnassignedRanges);
+            Assert.Equal([e.NextSeq, e.NextSeq + 1], e.Salvage.DeclarationSeqs);
+            Assert.Equal(e.NextSeq + 2, seq);
             Assert.Equal(seq + 1, await outbox.AppendAsync(Item("next")));
-            Assert.Equal(2, outbox.Status.PendingItems);
+            Assert.Equal(4, outbox.Status.PendingItems);
         }
 
         var snapshot = Inspect(options.DatabasePath);
         Assert.Equal("ok", snapshot.Integrity);
-        Assert.Equal(2, snapshot.Rows.Count);
+        Assert.Equal(4, snapshot.Rows.Count);
     }
 
     [Fact]
@@ -125,7 +139,7 @@ public sealed class CorruptionTests
         var outbox = new Outbox(options, logger);
         outbox.CorruptDatabaseMovedAside += (_, e) => events.Enqueue(e);
         await outbox.OpenAsync();
-        await WaitForAsync(() => !events.IsEmpty || !logger.Entries.Any(l => l.Id.Id == 7001));
+        await WaitForAsync(() => !events.IsEmpty || !logger.Entries.Any(l => l.Id.Id == 15001));
         return (events, logger, outbox);
     }
 

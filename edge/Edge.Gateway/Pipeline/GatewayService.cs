@@ -35,6 +35,7 @@ internal sealed class GatewayService : IHostedService, IAsyncDisposable
 
     // Found at open, before the health publisher exists; handed over once it does.
     private readonly ConcurrentQueue<(string MovedTo, long NextSeq)> _corruptions = new();
+    private readonly ConcurrentQueue<OutboxSalvageEventArgs> _salvages = new();
     private GatewayOptions _options = new();
     private Outbox.Outbox? _outbox;
     private OutboxDispatcher? _dispatcher;
@@ -85,7 +86,24 @@ internal sealed class GatewayService : IHostedService, IAsyncDisposable
             _health?.ReportCorruption(e.MovedTo, e.NextSeq);
             _corruptions.Enqueue((e.MovedTo, e.NextSeq));
         };
+        _outbox.CorruptDatabaseSalvaged += (_, e) =>
+        {
+            if (e.Error is null)
+            {
+                Log.OutboxSalvaged(_logger, e.SideFile, e.SalvagedItems, e.UnreadableSeqs, e.LostSeqs, e.UnassignedRanges.Sum(r => r.To - r.From + 1));
+            }
+            else
+            {
+                Log.OutboxSalvageFailed(_logger, e.SideFile, e.Error);
+            }
+
+            _health?.ReportSalvage(e);
+            _salvages.Enqueue(e);
+        };
         _outbox.QuotaStateChanged += (_, e) => Log.OutboxQuota(_logger, e.Previous, e.Current, e.UsedBytes, e.MaxBytes);
+
+        // A row salvaged from a corrupt file is sent only if it is still exactly what this gateway wrote.
+        _outbox.SalvageFilter = entry => Payloads.IsSendable(entry, o.Id, _time.GetUtcNow());
         await _outbox.OpenAsync(cancellationToken);
         Log.OutboxOpened(_logger, _outbox.DatabasePath, _outbox.LastSeq, _outbox.Status.PendingItems);
 
@@ -117,6 +135,11 @@ internal sealed class GatewayService : IHostedService, IAsyncDisposable
         while (_corruptions.TryDequeue(out var corruption))
         {
             _health.ReportCorruption(corruption.MovedTo, corruption.NextSeq);
+        }
+
+        while (_salvages.TryDequeue(out var salvage))
+        {
+            _health.ReportSalvage(salvage);
         }
 
         var transport = new MqttTransport(_session, o.Id, o.Publishing.MaxReadingsPerBatch, _time, _loggers.CreateLogger("Edge.Gateway.Transport"));

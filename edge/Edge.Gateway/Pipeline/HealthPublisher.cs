@@ -27,6 +27,7 @@ internal sealed class HealthPublisher
     private volatile bool _fullRequested = true;
     private DateTimeOffset? _outboxLastGood;
     private (string Text, DateTimeOffset At)? _corruption;
+    private (string Text, DateTimeOffset At)? _salvage;
 
     public HealthPublisher(GatewayOptions options, IReadOnlyList<IGatewayDevice> devices, Outbox.Outbox outbox, ReadingSink sink, MqttSession session, IClockSyncSource clock, TimeProvider time, ILogger logger)
     {
@@ -46,6 +47,12 @@ internal sealed class HealthPublisher
     /// <summary>A corrupt outbox file was moved aside: reported in the outbox's health until someone has seen it.</summary>
     public void ReportCorruption(string movedTo, long nextSeq) =>
         _corruption = (string.Create(CultureInfo.InvariantCulture, $"a corrupt outbox file was moved aside to {movedTo}; seqs continue at {nextSeq}"), _time.GetUtcNow());
+
+    /// <summary>A corrupt outbox file was salvaged: what came back and what was declared lost, reported beside the move.</summary>
+    public void ReportSalvage(OutboxSalvageEventArgs e) =>
+        _salvage = (e.Error is null
+            ? string.Create(CultureInfo.InvariantCulture, $"{e.SalvagedItems} items salvaged from {Path.GetFileName(e.SideFile)}, {e.LostSeqs} seqs declared possibly lost")
+            : $"salvage of {Path.GetFileName(e.SideFile)} failed, tried again at the next start", _time.GetUtcNow());
 
     /// <summary>Every device is published at the next check (after a connect).</summary>
     public void RequestFull() => _fullRequested = true;
@@ -149,11 +156,24 @@ internal sealed class HealthPublisher
             DeviceState.Degraded => "outbox quota alarm: " + text,
             _ => text,
         };
+        if (_salvage is { } v && now - v.At < CorruptionNoticeFor)
+        {
+            state = state == DeviceState.Ok ? DeviceState.Degraded : state;
+            message = v.Text + "; " + message;
+        }
+
         if (_corruption is { } c && now - c.At < CorruptionNoticeFor)
         {
             state = state == DeviceState.Ok ? DeviceState.Degraded : state;
             message = c.Text + "; " + message;
         }
+
+        if (message.Length > ContractLimits.MaxTextLength)
+        {
+            // Long state-directory paths must not cost the whole report (the hub refuses longer text).
+            message = message[..ContractLimits.MaxTextLength];
+        }
+
         return new DeviceStatus { Device = GatewayOptionsValidator.OutboxHealthDevice, State = state, LastGoodReadAt = _outboxLastGood, ErrorCount = _sink.Refused, Message = message };
     }
 

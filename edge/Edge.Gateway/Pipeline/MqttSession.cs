@@ -310,6 +310,19 @@ internal sealed class MqttSession : IAsyncDisposable
         return o;
     }
 
+    /// <summary>
+    /// A birth of the current session carrying abandonment declarations: published again, retained, whenever the
+    /// outbox hands one over, until the hub's acknowledgement covers the declaration's seq.
+    /// </summary>
+    public GatewayBirth BirthWith(IReadOnlyList<SeqAbandonment> abandoned) => Birth(Session) with
+    {
+        // The lowest version whose rules the message follows: 1.1 introduced the declarations.
+        Schema = ContractInfo.LatestSchemaVersion,
+        // The high-water mark covers every seq handed out, declarations included; max() only guards a racing read.
+        Seq = Math.Max(_highWaterMark(), abandoned.Count == 0 ? 0 : abandoned[^1].Seq),
+        Abandoned = abandoned,
+    };
+
     private GatewayBirth Birth(long session) => new()
     {
         GatewayId = _options.Id,

@@ -10,6 +10,12 @@ namespace Edge.Gateway.Pipeline;
 /// <c>Gateway:Publishing:MaxReadingsPerBatch</c>, scans one <see cref="ScanEvent"/> each, all QoS 1. Completes when
 /// the broker has PUBACKed every message of the call.
 /// </summary>
+/// <remarks>
+/// The outbox's abandonment declarations (<see cref="OutboxAbandonment"/>) travel in the contract's only place for
+/// them: the <see cref="GatewayBirth.Abandoned"/> list of a birth of the current session, published retained like
+/// every birth. The outbox keeps each declaration until the hub acknowledges its seq and hands it over again after the
+/// resend timeout, so the birth is repeated until then.
+/// </remarks>
 internal sealed class MqttTransport : IOutboxTransport
 {
     // Well under the contract's 1 MiB: the envelope and JSON punctuation come on top of the payloads.
@@ -22,6 +28,7 @@ internal sealed class MqttTransport : IOutboxTransport
     private readonly ILogger _logger;
     private readonly string _readingsTopic;
     private readonly string _scansTopic;
+    private readonly string _birthTopic;
 
     public MqttTransport(MqttSession session, string gatewayId, int maxReadingsPerBatch, TimeProvider time, ILogger logger)
     {
@@ -32,29 +39,42 @@ internal sealed class MqttTransport : IOutboxTransport
         _logger = logger;
         _readingsTopic = session.Topic(MessageKind.Readings);
         _scansTopic = session.Topic(MessageKind.Scans);
+        _birthTopic = session.Topic(MessageKind.Birth);
     }
 
     public async Task PublishAsync(IReadOnlyList<OutboxEntry> batch, bool replay, CancellationToken cancellationToken)
     {
         var client = _session.Current ?? throw new MqttException("Not connected to the broker.");
         var pending = new List<Task>();
-        foreach (var (topic, payload) in Build(batch, replay))
+        foreach (var (topic, payload, retain) in Build(batch, replay))
         {
-            pending.Add(client.PublishAsync(topic, payload, MqttQos.AtLeastOnce, retain: false, cancellationToken));
+            pending.Add(client.PublishAsync(topic, payload, MqttQos.AtLeastOnce, retain, cancellationToken));
         }
 
         await Task.WhenAll(pending);
     }
 
     /// <summary>Turns entries into messages; readings are grouped, split where the clock flag or the size limits change.</summary>
-    internal IEnumerable<(string Topic, byte[] Payload)> Build(IReadOnlyList<OutboxEntry> batch, bool replay)
+    internal IEnumerable<(string Topic, byte[] Payload, bool Retain)> Build(IReadOnlyList<OutboxEntry> batch, bool replay)
     {
         var readings = new List<Reading>(Math.Min(batch.Count, _maxReadings));
+        var declarations = new List<SeqAbandonment>();
         var bytes = 0;
         var synced = true;
         long lastSeq = 0;
         foreach (var entry in batch)
         {
+            if (entry.Kind != OutboxAbandonment.ItemKind && declarations.Count > 0)
+            {
+                // Messages leave in seq order: the declarations before this entry go first.
+                if (BirthWith(declarations) is { } birth)
+                {
+                    yield return birth;
+                }
+
+                declarations = [];
+            }
+
             if (entry.Kind == Payloads.ReadingKind)
             {
                 var reading = Decode(entry);
@@ -89,7 +109,30 @@ internal sealed class MqttTransport : IOutboxTransport
                 if (scan is not null)
                 {
                     var message = scan with { GatewayId = _gatewayId, Seq = entry.Seq, ClockSynced = entry.ClockSynced, Replay = replay };
-                    yield return (_scansTopic, ContractCodec.Encode(message));
+                    yield return (_scansTopic, ContractCodec.Encode(message), false);
+                }
+            }
+            else if (entry.Kind == OutboxAbandonment.ItemKind)
+            {
+                if (readings.Count > 0)
+                {
+                    yield return Flush(readings, lastSeq, synced, replay);
+                    readings = new List<Reading>(_maxReadings);
+                    bytes = 0;
+                }
+
+                if (DecodeDeclaration(entry) is { } declaration)
+                {
+                    declarations.Add(declaration);
+                    if (declarations.Count == ContractLimits.MaxAbandonmentsPerBirth)
+                    {
+                        if (BirthWith(declarations) is { } birth)
+                        {
+                            yield return birth;
+                        }
+
+                        declarations = [];
+                    }
                 }
             }
             else
@@ -102,9 +145,49 @@ internal sealed class MqttTransport : IOutboxTransport
         {
             yield return Flush(readings, lastSeq, synced, replay);
         }
+
+        if (declarations.Count > 0 && BirthWith(declarations) is { } last)
+        {
+            yield return last;
+        }
     }
 
-    private (string, byte[]) Flush(List<Reading> readings, long lastSeq, bool synced, bool replay)
+    private (string, byte[], bool)? BirthWith(List<SeqAbandonment> declarations)
+    {
+        var birth = _session.BirthWith([.. declarations]);
+        if (!ContractCodec.TryValidate(birth, _time.GetUtcNow(), out var error))
+        {
+            // Only the outbox writes declarations: this is a bug, and the hub would refuse it too.
+            Log.EntryUndecodable(_logger, declarations[0].Seq, "declaration breaks the contract: " + error);
+            return null;
+        }
+
+        Log.AbandonmentPublished(_logger, declarations.Count, string.Join(',', declarations.Select(d => d.Seq)), birth.Session);
+        return (_birthTopic, ContractCodec.Encode(birth), true);
+    }
+
+    private SeqAbandonment? DecodeDeclaration(OutboxEntry entry)
+    {
+        if (!OutboxAbandonment.TryParse(entry, out var declaration))
+        {
+            Log.EntryUndecodable(_logger, entry.Seq, "not a readable abandonment declaration");
+            return null;
+        }
+
+        var note = declaration.Note is { Length: > ContractLimits.MaxTextLength } text ? text[..ContractLimits.MaxTextLength] : declaration.Note;
+        return new SeqAbandonment
+        {
+            Seq = entry.Seq,
+
+            // The outbox's reasons are the contract's (outbox-corrupt, never-assigned).
+            Reason = declaration.Reason,
+            Ranges = [.. declaration.Ranges.Select(r => new SeqRange { From = r.From, To = r.To })],
+            Ts = entry.Timestamp,
+            Note = string.IsNullOrEmpty(note) ? null : note,
+        };
+    }
+
+    private (string, byte[], bool) Flush(List<Reading> readings, long lastSeq, bool synced, bool replay)
     {
         var message = new ReadingBatch
         {
@@ -115,7 +198,7 @@ internal sealed class MqttTransport : IOutboxTransport
             Replay = replay,
             Readings = readings,
         };
-        return (_readingsTopic, ContractCodec.Encode(message));
+        return (_readingsTopic, ContractCodec.Encode(message), false);
     }
 
     private Reading? Decode(OutboxEntry entry)

@@ -1,12 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Edge.Contracts;
+using Edge.Outbox;
 
 namespace Edge.Gateway.Pipeline;
 
 /// <summary>
 /// What the gateway stores in the outbox: one contract <see cref="Reading"/> or <see cref="ScanEvent"/> per item,
-/// as the contract's own JSON. The seq inside is a placeholder; the outbox assigns the real one at commit and the
+/// as the contract's own JSON (plus the outbox's own abandonment declarations, <see cref="OutboxAbandonment"/>). The seq inside is a placeholder; the outbox assigns the real one at commit and the
 /// transport puts it in when it builds the message.
 /// </summary>
 internal static class Payloads
@@ -23,4 +24,34 @@ internal static class Payloads
     public static Reading? DeserializeReading(ReadOnlySpan<byte> payload) => JsonSerializer.Deserialize(payload, s_reading);
 
     public static ScanEvent? DeserializeScan(ReadOnlySpan<byte> payload) => JsonSerializer.Deserialize(payload, ContractJsonContext.Wire.ScanEvent);
+
+    /// <summary>
+    /// Whether a row read back from a corrupt outbox file is still what this gateway wrote: a reading or scan that
+    /// decodes and, wrapped in its message with its seq, passes every rule the hub applies, or a readable declaration.
+    /// Anything else is garbage from a damaged page, and its seq is declared lost rather than sent.
+    /// </summary>
+    public static bool IsSendable(OutboxEntry entry, string gatewayId, DateTimeOffset now)
+    {
+        try
+        {
+            IContractMessage? message = entry.Kind switch
+            {
+                ReadingKind => DeserializeReading(entry.Payload.Span) is { } r
+                    ? new ReadingBatch { GatewayId = gatewayId, Seq = entry.Seq, Ts = now, ClockSynced = entry.ClockSynced, Readings = [r with { Seq = entry.Seq }] }
+                    : null,
+                ScanKind => DeserializeScan(entry.Payload.Span) is { } s ? s with { GatewayId = gatewayId, Seq = entry.Seq, ClockSynced = entry.ClockSynced } : null,
+                _ => null,
+            };
+            if (message is not null)
+            {
+                return ContractCodec.TryValidate(message, now, out _);
+            }
+
+            return entry.Kind == OutboxAbandonment.ItemKind && OutboxAbandonment.TryParse(entry, out _);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
 }

@@ -26,6 +26,17 @@ internal sealed class OutboxDatabase : IDisposable
     /// <summary>Upper bound of the WAL size kept after a checkpoint (SQLite's default auto-checkpoint is ~4 MiB).</summary>
     private const long MaxJournalSizeLimitBytes = 4 * 1024 * 1024;
 
+    // One row per corrupt file salvaged into this database, written in the salvage's own transaction: a crash before
+    // it commits leaves the file unlisted, and the next open salvages it again from the start.
+    private const string SalvageTableSql = """
+        CREATE TABLE IF NOT EXISTS outbox_salvage (
+            side_file TEXT NOT NULL PRIMARY KEY,
+            salvaged INTEGER NOT NULL,
+            unreadable_seqs INTEGER NOT NULL,
+            declarations TEXT NOT NULL,
+            at_ticks INTEGER NOT NULL) WITHOUT ROWID
+        """;
+
     private readonly SqliteConnection _connection;
     private readonly string _walPath;
     private readonly SqliteCommand _begin;
@@ -50,6 +61,10 @@ internal sealed class OutboxDatabase : IDisposable
     private readonly SqliteParameter _readLimit;
     private readonly SqliteCommand _pageCount;
     private readonly SqliteCommand _freelistCount;
+    private readonly SqliteCommand _setAckedThrough;
+    private readonly SqliteParameter _setAckedThroughValue;
+    private readonly SqliteCommand _insertSalvaged;
+    private readonly SqliteParameter[] _insertSalvagedValues;
 
     private OutboxDatabase(SqliteConnection connection, string path, bool created, long pageSize, long maxPageCount)
     {
@@ -95,6 +110,28 @@ internal sealed class OutboxDatabase : IDisposable
 
         _pageCount = Prepare("PRAGMA page_count");
         _freelistCount = Prepare("PRAGMA freelist_count");
+
+        // The hub's watermark, kept beside the items so that a later salvage of this file knows which seqs are
+        // stored for sure. max(): an acknowledgement never lowers it.
+        _setAckedThrough = connection.CreateCommand();
+        _setAckedThrough.CommandText = "INSERT INTO outbox_meta (key, value) VALUES ('acked_through', $v) ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)";
+        _setAckedThroughValue = _setAckedThrough.Parameters.Add("$v", SqliteType.Integer);
+        _setAckedThrough.Prepare();
+
+        // A salvaged row keeps its seq; OR IGNORE leaves a seq the fresh database already holds as it is.
+        _insertSalvaged = connection.CreateCommand();
+        _insertSalvaged.CommandText = "INSERT OR IGNORE INTO outbox_item (seq, kind, device_id, ts_ticks, clock_synced, accepted_ticks, payload) VALUES ($seq, $kind, $device, $ts, $synced, $accepted, $payload)";
+        _insertSalvagedValues =
+        [
+            _insertSalvaged.Parameters.Add("$seq", SqliteType.Integer),
+            _insertSalvaged.Parameters.Add("$kind", SqliteType.Text),
+            _insertSalvaged.Parameters.Add("$device", SqliteType.Text),
+            _insertSalvaged.Parameters.Add("$ts", SqliteType.Integer),
+            _insertSalvaged.Parameters.Add("$synced", SqliteType.Integer),
+            _insertSalvaged.Parameters.Add("$accepted", SqliteType.Integer),
+            _insertSalvaged.Parameters.Add("$payload", SqliteType.Blob),
+        ];
+        _insertSalvaged.Prepare();
     }
 
     internal string Path { get; }
@@ -115,7 +152,8 @@ internal sealed class OutboxDatabase : IDisposable
     /// <param name="maxBytes">The quota; becomes PRAGMA max_page_count as a hard stop.</param>
     /// <param name="quickCheck">Run PRAGMA quick_check on an existing file.</param>
     /// <param name="seqFloorForNew">last_seq of a newly created database (the side file's reservation).</param>
-    internal static OutboxDatabase Open(string path, long maxBytes, bool quickCheck, long seqFloorForNew)
+    /// <param name="ackedThroughForNew">The hub's watermark as far as known, recorded in a newly created database.</param>
+    internal static OutboxDatabase Open(string path, long maxBytes, bool quickCheck, long seqFloorForNew, long ackedThroughForNew = 0)
     {
         var existed = File.Exists(path) && new FileInfo(path).Length > 0;
         var builder = new SqliteConnectionStringBuilder
@@ -160,7 +198,7 @@ internal sealed class OutboxDatabase : IDisposable
             var created = tables == 0;
             if (created)
             {
-                CreateSchema(connection, seqFloorForNew);
+                CreateSchema(connection, seqFloorForNew, ackedThroughForNew);
             }
             else
             {
@@ -170,6 +208,9 @@ internal sealed class OutboxDatabase : IDisposable
                     // Newer software wrote it: not corrupt, and must not be moved aside by older software.
                     throw new OutboxStorageException($"{path} has outbox schema version {version}; this build understands up to {SchemaVersion}.");
                 }
+
+                // Added without a version bump: older builds ignore a table they do not know.
+                Execute(connection, SalvageTableSql);
             }
 
             // The WAL counts against the quota, so it is kept to about 1/16 of it: checkpoint after that many pages,
@@ -216,6 +257,57 @@ internal sealed class OutboxDatabase : IDisposable
     }
 
     internal long CountItems() => Convert.ToInt64(Scalar(_connection, "SELECT count(*) FROM outbox_item"), CultureInfo.InvariantCulture);
+
+    /// <summary>A value of <c>outbox_meta</c>, or null when the key is absent (e.g. 'floor' in a file an older build created).</summary>
+    internal long? ReadMeta(string key)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT value FROM outbox_meta WHERE key = $key";
+        command.Parameters.AddWithValue("$key", key);
+        return command.ExecuteScalar() is long value ? value : null;
+    }
+
+    /// <summary>Records the hub's watermark (inside the acknowledgement's transaction).</summary>
+    internal void SetAckedThrough(long storedThrough)
+    {
+        _setAckedThroughValue.Value = storedThrough;
+        _setAckedThrough.ExecuteNonQuery();
+    }
+
+    /// <summary>Inserts a row read from a corrupt file with its original seq; false when the seq is already here.</summary>
+    internal bool InsertSalvaged(OutboxEntry entry)
+    {
+        _insertSalvagedValues[0].Value = entry.Seq;
+        _insertSalvagedValues[1].Value = entry.Kind;
+        _insertSalvagedValues[2].Value = entry.DeviceId;
+        _insertSalvagedValues[3].Value = entry.Timestamp.UtcTicks;
+        _insertSalvagedValues[4].Value = entry.ClockSynced ? 1L : 0L;
+        _insertSalvagedValues[5].Value = entry.AcceptedAt.UtcTicks;
+        _insertSalvagedValues[6].Value = entry.Payload.ToArray();
+        return _insertSalvaged.ExecuteNonQuery() == 1;
+    }
+
+    /// <summary>Whether the corrupt file <paramref name="sideFileName"/> was salvaged into this database already.</summary>
+    internal bool IsSalvaged(string sideFileName)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM outbox_salvage WHERE side_file = $name";
+        command.Parameters.AddWithValue("$name", sideFileName);
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
+    }
+
+    /// <summary>Marks a corrupt file as salvaged, in the transaction that inserted its rows and its declarations.</summary>
+    internal void RecordSalvage(string sideFileName, long salvaged, long unreadableSeqs, string declarations, long atTicks)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "INSERT OR REPLACE INTO outbox_salvage (side_file, salvaged, unreadable_seqs, declarations, at_ticks) VALUES ($name, $salvaged, $unreadable, $declarations, $at)";
+        command.Parameters.AddWithValue("$name", sideFileName);
+        command.Parameters.AddWithValue("$salvaged", salvaged);
+        command.Parameters.AddWithValue("$unreadable", unreadableSeqs);
+        command.Parameters.AddWithValue("$declarations", declarations);
+        command.Parameters.AddWithValue("$at", atTicks);
+        command.ExecuteNonQuery();
+    }
 
     internal void Begin() => _begin.ExecuteNonQuery();
 
@@ -348,10 +440,12 @@ internal sealed class OutboxDatabase : IDisposable
         _read.Dispose();
         _pageCount.Dispose();
         _freelistCount.Dispose();
+        _setAckedThrough.Dispose();
+        _insertSalvaged.Dispose();
         _connection.Dispose();
     }
 
-    private static void CreateSchema(SqliteConnection connection, long seqFloor)
+    private static void CreateSchema(SqliteConnection connection, long seqFloor, long ackedThrough)
     {
         using var transaction = connection.BeginTransaction();
         using var command = connection.CreateCommand();
@@ -367,9 +461,11 @@ internal sealed class OutboxDatabase : IDisposable
                 clock_synced INTEGER NOT NULL,
                 accepted_ticks INTEGER NOT NULL,
                 payload BLOB NOT NULL);
-            INSERT INTO outbox_meta (key, value) VALUES ('schema_version', {SchemaVersion}), ('last_seq', $floor);
+            INSERT INTO outbox_meta (key, value) VALUES ('schema_version', {SchemaVersion}), ('last_seq', $floor), ('floor', $floor), ('acked_through', $acked);
+            {SalvageTableSql};
             """;
         command.Parameters.AddWithValue("$floor", seqFloor);
+        command.Parameters.AddWithValue("$acked", ackedThrough);
         command.ExecuteNonQuery();
         transaction.Commit();
     }

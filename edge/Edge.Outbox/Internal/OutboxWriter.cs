@@ -10,7 +10,7 @@ namespace Edge.Outbox.Internal;
 /// then completes the producers' tasks. The next batch starts the moment the previous commit returned — no timer —
 /// so a lone reading is committed at once and a burst shares one fsync.
 /// </summary>
-internal sealed class OutboxWriter : IDisposable
+internal sealed partial class OutboxWriter : IDisposable
 {
     private const int ENoSpc = 28;
 
@@ -20,6 +20,7 @@ internal sealed class OutboxWriter : IDisposable
     private readonly SequenceReservationFile _seqFile;
     private readonly Action<OutboxQuotaEventArgs> _quotaChanged;
     private readonly Action<OutboxCorruptionEventArgs> _corruptionFound;
+    private readonly Action<OutboxSalvageEventArgs> _salvageDone;
     private readonly SemaphoreSlim _capacity;
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Lock _gate = new();
@@ -41,6 +42,9 @@ internal sealed class OutboxWriter : IDisposable
     private long _deletedInTransaction;
     private bool _diskFull;
 
+    // The hub's watermark as far as this process has heard it: the lower bound of what a salvage may call lost.
+    private long _ackedThrough;
+
     // Written by the writer thread, read by anyone.
     private long _lastSeq;
     private long _pendingItems;
@@ -56,13 +60,15 @@ internal sealed class OutboxWriter : IDisposable
         ILogger logger,
         TimeProvider timeProvider,
         Action<OutboxQuotaEventArgs> quotaChanged,
-        Action<OutboxCorruptionEventArgs> corruptionFound)
+        Action<OutboxCorruptionEventArgs> corruptionFound,
+        Action<OutboxSalvageEventArgs> salvageDone)
     {
         _options = options;
         _logger = logger;
         _timeProvider = timeProvider;
         _quotaChanged = quotaChanged;
         _corruptionFound = corruptionFound;
+        _salvageDone = salvageDone;
         _seqFile = new SequenceReservationFile(options.DatabasePath + ".seq");
         _capacity = new SemaphoreSlim(options.MaxPendingAppends, options.MaxPendingAppends);
         _warnBytes = (long)(options.MaxBytes * options.WarnAtFraction);
@@ -73,6 +79,15 @@ internal sealed class OutboxWriter : IDisposable
 
     /// <summary>Called on the writer thread after every commit; must only signal (no blocking, no I/O).</summary>
     internal Action? Committed { get; set; }
+
+    /// <summary>
+    /// Called on the writer thread after a salvage stored items with seqs below the newest one (lowest, highest): they
+    /// are backlog for a dispatcher that is already running. Must only signal.
+    /// </summary>
+    internal Action<long, long>? Salvaged { get; set; }
+
+    /// <summary>Asked on the writer thread for each row a salvage read back; false treats the row as unreadable.</summary>
+    internal Func<OutboxEntry, bool>? SalvageFilter { get; set; }
 
     internal long LastSeq => Volatile.Read(ref _lastSeq);
 
@@ -171,6 +186,13 @@ internal sealed class OutboxWriter : IDisposable
                 {
                     deleted += db.DeleteRange(Math.Max(range.From, storedThrough + 1), range.To);
                 }
+            }
+
+            if (storedThrough > _ackedThrough)
+            {
+                // True whether or not this transaction commits: the hub said so.
+                _ackedThrough = storedThrough;
+                db.SetAckedThrough(storedThrough);
             }
 
             _deletedInTransaction += deleted;
@@ -577,21 +599,22 @@ internal sealed class OutboxWriter : IDisposable
 
         _reservedThrough = Math.Max(_reservedThrough, side ?? 0);
         OutboxDatabase db;
+        (string MovedTo, string Reason, long NextSeq)? moved = null;
         if (runtimeReason is not null)
         {
-            MoveAside(runtimeReason, atOpen, lastKnownSeq);
-            db = OutboxDatabase.Open(_options.DatabasePath, _options.MaxBytes, quickCheck: false, _reservedThrough);
+            moved = MoveAside(runtimeReason, lastKnownSeq);
+            db = OutboxDatabase.Open(_options.DatabasePath, _options.MaxBytes, quickCheck: false, _reservedThrough, _ackedThrough);
         }
         else
         {
             try
             {
-                db = OutboxDatabase.Open(_options.DatabasePath, _options.MaxBytes, _options.QuickCheckOnOpen, _reservedThrough);
+                db = OutboxDatabase.Open(_options.DatabasePath, _options.MaxBytes, _options.QuickCheckOnOpen, _reservedThrough, _ackedThrough);
             }
             catch (Exception ex) when (OutboxDatabase.IsCorruption(ex, out var reason))
             {
-                MoveAside(reason, atOpen, lastKnownSeq);
-                db = OutboxDatabase.Open(_options.DatabasePath, _options.MaxBytes, quickCheck: false, _reservedThrough);
+                moved = MoveAside(reason, lastKnownSeq);
+                db = OutboxDatabase.Open(_options.DatabasePath, _options.MaxBytes, quickCheck: false, _reservedThrough, _ackedThrough);
             }
         }
 
@@ -611,6 +634,7 @@ internal sealed class OutboxWriter : IDisposable
 
             var lastSeq = db.ReadLastSeq();
             var pending = db.CountItems();
+            _ackedThrough = Math.Max(_ackedThrough, db.ReadMeta("acked_through") ?? 0);
             _db = db;
             Volatile.Write(ref _lastSeq, lastSeq);
             Volatile.Write(ref _pendingItems, pending);
@@ -626,15 +650,25 @@ internal sealed class OutboxWriter : IDisposable
             db.Dispose();
             throw;
         }
+
+        // Every corrupt file not yet salvaged into this database: the one just moved aside, and any a crash left
+        // between its move and its salvage.
+        var salvages = SalvagePendingFiles(moved?.MovedTo, lastKnownSeq);
+        if (moved is { } m)
+        {
+            var salvage = salvages.FirstOrDefault(x => Path.GetFileName(x.SideFile) == Path.GetFileName(m.MovedTo))
+                ?? new OutboxSalvageEventArgs(m.MovedTo, 0, 0, [], [], [], "not salvaged");
+            _corruptionFound(new OutboxCorruptionEventArgs(m.MovedTo, m.Reason, atOpen, lastKnownSeq, m.NextSeq, salvage));
+        }
     }
 
-    private void MoveAside(string reason, bool atOpen, long? lastKnownSeq)
+    private (string MovedTo, string Reason, long NextSeq) MoveAside(string reason, long? lastKnownSeq)
     {
         var movedTo = DatabaseQuarantine.MoveAside(_options.DatabasePath, _timeProvider.GetUtcNow());
         Interlocked.Increment(ref _corruptFilesMovedAside);
         var nextSeq = Math.Max(_reservedThrough, lastKnownSeq ?? 0) + 1;
         _logger.CorruptDatabaseMovedAside(_options.DatabasePath, reason, movedTo, nextSeq);
-        _corruptionFound(new OutboxCorruptionEventArgs(movedTo, reason, atOpen, lastKnownSeq, nextSeq));
+        return (movedTo, reason, nextSeq);
     }
 
     /// <summary>SQLITE_CORRUPT or SQLITE_NOTADB while running: close, move aside, start a fresh database above the reservation.</summary>

@@ -121,17 +121,16 @@ internal static class MessageReaders
         var device = r.Id("device");
         var channel = r.OptionalId("channel");
         var ts = r.Timestamp("ts");
-        Reading? reading = kind switch
+        return kind switch
         {
-            Reading.WeightKind => ReadWeight(r, seq, device, ts),
-            Reading.CounterKind => ReadCounter(r, seq, device, ts),
-            Reading.AnalogKind => ReadAnalog(r, seq, device, ts),
-            _ => ReadState(r, seq, device, ts),
+            Reading.WeightKind => ReadWeight(r, seq, device, channel, ts),
+            Reading.CounterKind => ReadCounter(r, seq, device, channel, ts),
+            Reading.AnalogKind => ReadAnalog(r, seq, device, channel, ts),
+            _ => ReadState(r, seq, device, channel, ts),
         };
-        return reading is null ? null : reading with { Channel = channel };
     }
 
-    private static WeightReading? ReadWeight(ObjectReader r, long seq, string device, DateTimeOffset ts)
+    private static WeightReading? ReadWeight(ObjectReader r, long seq, string device, string? channel, DateTimeOffset ts)
     {
         var valueKg = r.OptionalNumber("valueKg", -ContractLimits.MaxAbsWeightKg, ContractLimits.MaxAbsWeightKg);
         var stable = r.Bool("stable");
@@ -154,6 +153,7 @@ internal static class MessageReaders
         {
             Seq = seq,
             Device = device,
+            Channel = channel,
             Ts = ts,
             ValueKg = valueKg,
             Stable = stable,
@@ -164,7 +164,7 @@ internal static class MessageReaders
         };
     }
 
-    private static CounterReading? ReadCounter(ObjectReader r, long seq, string device, DateTimeOffset ts)
+    private static CounterReading? ReadCounter(ObjectReader r, long seq, string device, string? channel, DateTimeOffset ts)
     {
         var raw = r.UnsignedInteger("raw", ulong.MaxValue);
         var delta = r.UnsignedInteger("delta", ulong.MaxValue);
@@ -195,10 +195,10 @@ internal static class MessageReaders
             return null;
         }
 
-        return new CounterReading { Seq = seq, Device = device, Ts = ts, Raw = raw, Delta = delta, Epoch = epoch, Width = width };
+        return new CounterReading { Seq = seq, Device = device, Channel = channel, Ts = ts, Raw = raw, Delta = delta, Epoch = epoch, Width = width };
     }
 
-    private static AnalogReading? ReadAnalog(ObjectReader r, long seq, string device, DateTimeOffset ts)
+    private static AnalogReading? ReadAnalog(ObjectReader r, long seq, string device, string? channel, DateTimeOffset ts)
     {
         var value = r.Number("value", -ContractLimits.MaxAbsValue, ContractLimits.MaxAbsValue);
         var unit = r.String("unit", required: true, ContractLimits.MaxUnitLength);
@@ -207,10 +207,10 @@ internal static class MessageReaders
             return null;
         }
 
-        return new AnalogReading { Seq = seq, Device = device, Ts = ts, Value = value, Unit = unit };
+        return new AnalogReading { Seq = seq, Device = device, Channel = channel, Ts = ts, Value = value, Unit = unit };
     }
 
-    private static StateReading? ReadState(ObjectReader r, long seq, string device, DateTimeOffset ts)
+    private static StateReading? ReadState(ObjectReader r, long seq, string device, string? channel, DateTimeOffset ts)
     {
         var value = (int)r.Integer("value", int.MinValue, int.MaxValue);
         var label = r.String("label", required: false, ContractLimits.MaxLabelLength);
@@ -219,7 +219,7 @@ internal static class MessageReaders
             return null;
         }
 
-        return new StateReading { Seq = seq, Device = device, Ts = ts, Value = value, Label = label };
+        return new StateReading { Seq = seq, Device = device, Channel = channel, Ts = ts, Value = value, Label = label };
     }
 
     private static ScanEvent? ReadScan(ObjectReader r, string schema)
@@ -298,6 +298,7 @@ internal static class MessageReaders
         var session = r.Integer("session", 1, ContractLimits.MaxSeq);
         var softwareVersion = r.String("softwareVersion", required: false, ContractLimits.MaxLabelLength);
         var devices = r.Array("devices", required: true, 0, ContractLimits.MaxDevicesPerBirth, ReadDeviceStatus);
+        var abandoned = ReadAbandonments(r, envelope.Seq);
         if (r.Failed || devices is null)
         {
             return null;
@@ -324,6 +325,7 @@ internal static class MessageReaders
             Session = session,
             SoftwareVersion = softwareVersion,
             Devices = devices,
+            Abandoned = abandoned,
         };
     }
 
@@ -348,6 +350,72 @@ internal static class MessageReaders
             Session = session,
             Graceful = graceful,
         };
+    }
+
+    /// <summary>
+    /// A birth's <c>abandoned</c> declarations (since 1.1): each numbered by the gateway's counter, so none can lie
+    /// above the birth's high-water mark, and listed once each in ascending order.
+    /// </summary>
+    private static SeqAbandonment[]? ReadAbandonments(ObjectReader r, long highWaterMark)
+    {
+        var declarations = r.Array("abandoned", required: false, 0, ContractLimits.MaxAbandonmentsPerBirth, ReadAbandonment);
+        if (r.Failed || declarations is null)
+        {
+            return null;
+        }
+
+        for (var i = 0; i < declarations.Length; i++)
+        {
+            if (declarations[i].Seq > highWaterMark)
+            {
+                r.Fail(DecodeErrorCode.InvalidSequence, $"abandoned[{i}].seq",
+                    $"{declarations[i].Seq} is above the birth's seq {highWaterMark}, the latest the gateway has assigned.");
+                return null;
+            }
+
+            if (i > 0 && declarations[i].Seq <= declarations[i - 1].Seq)
+            {
+                r.Fail(DecodeErrorCode.InvalidSequence, $"abandoned[{i}].seq",
+                    $"{declarations[i].Seq} does not follow {declarations[i - 1].Seq}; declarations are listed once each, ascending.");
+                return null;
+            }
+        }
+
+        return declarations;
+    }
+
+    private static SeqAbandonment? ReadAbandonment(ObjectReader r)
+    {
+        var seq = r.Seq("seq");
+        var reason = r.Id("reason");
+        var ranges = r.Array("ranges", required: true, 1, ContractLimits.MaxAbandonedRanges, ReadRange);
+        var ts = r.Timestamp("ts");
+        var note = r.String("note", required: false, ContractLimits.MaxTextLength);
+        if (r.Failed || ranges is null)
+        {
+            return null;
+        }
+
+        // Ascending without overlap, and all below the declaration's own seq: a gateway can only give up numbers it
+        // handed out (or skipped) before it made the declaration, never future ones.
+        for (var i = 1; i < ranges.Length; i++)
+        {
+            if (ranges[i].From <= ranges[i - 1].To)
+            {
+                r.Fail(DecodeErrorCode.InvalidSequence, $"ranges[{i}].from",
+                    $"{ranges[i].From} must be above {ranges[i - 1].To}, the previous range's end: ranges ascend without overlap.");
+                return null;
+            }
+        }
+
+        if (ranges[^1].To >= seq)
+        {
+            r.Fail(DecodeErrorCode.InvalidSequence, $"ranges[{ranges.Length - 1}].to",
+                $"{ranges[^1].To} is not below the declaration's own seq {seq}.");
+            return null;
+        }
+
+        return new SeqAbandonment { Seq = seq, Reason = reason, Ranges = ranges, Ts = ts, Note = note };
     }
 
     private static SeqRange? ReadRange(ObjectReader r)

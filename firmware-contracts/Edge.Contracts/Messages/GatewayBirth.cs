@@ -8,6 +8,8 @@ namespace Edge.Contracts;
 /// <remarks>
 /// A gateway is online while its retained birth has a greater <see cref="Session"/> than its retained death
 /// (or there is no death). <see cref="GatewayMessage.Seq"/> is the latest seq assigned (0 if none yet).
+/// Since 1.1 a birth may also carry <see cref="Abandoned"/> declarations, and is then published again within the same
+/// session (a new birth with an unchanged <see cref="Session"/> is the same connection).
 /// </remarks>
 public sealed record GatewayBirth : GatewayMessage
 {
@@ -26,6 +28,15 @@ public sealed record GatewayBirth : GatewayMessage
 
     /// <summary>Every configured device with its health (at most <see cref="ContractLimits.MaxDevicesPerBirth"/>, ids unique).</summary>
     public required IReadOnlyList<DeviceStatus> Devices { get; init; }
+
+    /// <summary>
+    /// Since 1.1: the gateway's declarations of abandoned seqs that the hub has not acknowledged yet (at most
+    /// <see cref="ContractLimits.MaxAbandonmentsPerBirth"/>, ascending by their own seq, each at most
+    /// <see cref="GatewayMessage.Seq"/>); absent when there are none. A gateway publishes a birth again, with the same
+    /// session, when it makes a declaration, and repeats it until the acknowledgement covers the declaration's seq.
+    /// Such a birth states <see cref="ContractInfo.LatestSchemaVersion"/> in <see cref="GatewayMessage.Schema"/>.
+    /// </summary>
+    public IReadOnlyList<SeqAbandonment>? Abandoned { get; init; }
 }
 
 /// <summary>

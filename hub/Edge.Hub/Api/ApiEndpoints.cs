@@ -20,6 +20,7 @@ internal static class ApiEndpoints
 {
     private const int DefaultPageSize = 100;
     private const int MaxPageSize = 1000;
+    private const int MaxAbandonmentsShown = 50;
 
     /// <summary>Maps every endpoint.</summary>
     /// <param name="app">The application.</param>
@@ -74,10 +75,18 @@ internal static class ApiEndpoints
         return TypedResults.Ok<IReadOnlyList<GatewayDto>>([.. roster.Snapshot(now).Select(g => ToDto(g, ledger))]);
     }
 
-    private static Results<Ok<GatewayDto>, ProblemHttpResult> Gateway(string id, RosterTracker roster, IngestLedger ledger, TimeProvider time)
+    private static Results<Ok<GatewayDto>, ProblemHttpResult> Gateway(string id, RosterTracker roster, IngestLedger ledger, IStateStore store, TimeProvider time)
     {
         var g = roster.Find(id, time.GetUtcNow());
-        return g is null ? NotFound(id) : TypedResults.Ok(ToDto(g, ledger));
+        if (g is null)
+        {
+            return NotFound(id);
+        }
+
+        // The planner must see where readings may have been lost, not only how many.
+        var abandonments = store.GetAbandonments(id, MaxAbandonmentsShown).Select(a =>
+            new AbandonmentDto(a.Seq, a.Reason, a.Ranges, a.Declared, a.Abandoned, a.Note, a.DeclaredAt, a.ReceivedAt)).ToList();
+        return TypedResults.Ok(ToDto(g, ledger) with { Abandonments = abandonments });
     }
 
     private static Results<Ok<IReadOnlyList<DeviceDto>>, ProblemHttpResult> Devices(string id, RosterTracker roster, TimeProvider time)
@@ -148,11 +157,13 @@ internal static class ApiEndpoints
     private static GatewayDto ToDto(GatewayView g, IngestLedger ledger)
     {
         long storedThrough = 0, highest = 0, missing = 0;
+        (long Lost, long Unassigned, long Recovered, long Outstanding) abandoned = default;
         if (ledger.Find(g.Gateway.GatewayId) is { } l)
         {
             storedThrough = l.Figures().StoredThrough;
             highest = l.HighestSeen;
             missing = RosterMonitor.OpenGap(l);
+            abandoned = l.AbandonmentFigures();
         }
 
         return new GatewayDto(
@@ -172,7 +183,11 @@ internal static class ApiEndpoints
             highest,
             Math.Max(0, highest - storedThrough),
             missing,
-            [.. g.Devices.Select(ToDto)]);
+            [.. g.Devices.Select(ToDto)],
+            abandoned.Lost,
+            abandoned.Unassigned,
+            abandoned.Recovered,
+            null);
     }
 
     private static DeviceDto ToDto(DeviceView d) => new(

@@ -22,6 +22,10 @@ namespace Edge.Hub.Api;
 /// <param name="UnackedBacklog">Highest seq minus watermark (derived; gateways do not report their outbox depth).</param>
 /// <param name="MissingSeqs">Seqs missing longer than the gap grace.</param>
 /// <param name="Devices">Its devices.</param>
+/// <param name="AbandonedSeqs">Seqs the gateway declared abandoned that the hub had not stored: settled without data, readings may be lost.</param>
+/// <param name="UnassignedSeqs">Seqs declared reserved but never assigned (nothing lost).</param>
+/// <param name="RecoveredSeqs">Abandoned seqs whose data arrived later and was stored.</param>
+/// <param name="Abandonments">The gateway's latest declarations (gateway detail only; absent in the list).</param>
 internal sealed record GatewayDto(
     string Id,
     string Site,
@@ -39,7 +43,22 @@ internal sealed record GatewayDto(
     long HighestSeq,
     long UnackedBacklog,
     long MissingSeqs,
-    IReadOnlyList<DeviceDto> Devices);
+    IReadOnlyList<DeviceDto> Devices,
+    long AbandonedSeqs,
+    long UnassignedSeqs,
+    long RecoveredSeqs,
+    IReadOnlyList<AbandonmentDto>? Abandonments);
+
+/// <summary>One declaration of abandoned seqs.</summary>
+/// <param name="Seq">The declaration's own seq.</param>
+/// <param name="Reason"><c>outbox-corrupt</c>, <c>never-assigned</c>, or a newer reason.</param>
+/// <param name="Ranges">The declared seqs, e.g. <c>88190-88201</c>.</param>
+/// <param name="Declared">Seqs the ranges name.</param>
+/// <param name="Abandoned">Of those, the ones the hub had not stored when it recorded the declaration.</param>
+/// <param name="Note">The gateway's note.</param>
+/// <param name="DeclaredAt">When the gateway made it.</param>
+/// <param name="ReceivedAt">When the hub recorded it.</param>
+internal sealed record AbandonmentDto(long Seq, string Reason, string Ranges, long Declared, long Abandoned, string? Note, DateTimeOffset DeclaredAt, DateTimeOffset ReceivedAt);
 
 /// <summary>A device in API answers.</summary>
 /// <param name="Id">Device id.</param>

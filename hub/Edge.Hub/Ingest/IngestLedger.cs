@@ -4,8 +4,8 @@ using Edge.Hub.State;
 namespace Edge.Hub.Ingest;
 
 /// <summary>
-/// What the hub knows, in memory, about each gateway's seqs: the stored state as of the last commit, the seqs on
-/// their way to InfluxDB, and the highest seq the gateway has named. The consumer uses it to skip seqs already
+/// What the hub knows, in memory, about each gateway's seqs: the settled state as of the last commit (stored, or
+/// declared abandoned by the gateway), the seqs on their way to InfluxDB, and the highest seq the gateway has named. The consumer uses it to skip seqs already
 /// stored or in flight before writing them; the commit is what decides, inside its transaction.
 /// </summary>
 /// <remarks>Thread-safe: each gateway's entry has its own lock.</remarks>
@@ -39,7 +39,7 @@ internal sealed class IngestLedger
         foreach (var s in states)
         {
             var ledger = Get(s.Gateway);
-            ledger.Restore(s.Ack, s.HighestSeen);
+            ledger.Restore(s.Ack, s.HighestSeen, s.Abandonment);
         }
     }
 }
@@ -50,6 +50,7 @@ internal sealed class GatewayLedger
     private readonly Lock _gate = new();
     private readonly HashSet<long> _inFlight = [];
     private AckState _stored = new();
+    private AbandonmentState _abandonment = AbandonmentState.None;
     private long _highestSeen;
     private GatewayAddress _address;
 
@@ -120,6 +121,26 @@ internal sealed class GatewayLedger
         }
     }
 
+    /// <summary>The gateway's abandoned seqs as of the last commit.</summary>
+    /// <returns>Seqs settled without data (the set is a copy) and the totals.</returns>
+    public AbandonmentState SnapshotAbandonment()
+    {
+        lock (_gate)
+        {
+            return _abandonment with { Outstanding = _abandonment.Outstanding.Clone() };
+        }
+    }
+
+    /// <summary>Abandonment totals without copying the set.</summary>
+    /// <returns>Seqs settled without data that may have held readings, never assigned, recovered later, and still without data.</returns>
+    public (long Lost, long Unassigned, long Recovered, long Outstanding) AbandonmentFigures()
+    {
+        lock (_gate)
+        {
+            return (_abandonment.Lost, _abandonment.Unassigned, _abandonment.Recovered, _abandonment.Outstanding.Count);
+        }
+    }
+
     /// <summary>Stored-state figures without copying the ranges.</summary>
     /// <returns>Watermark, highest stored and seqs missing below it.</returns>
     public (long StoredThrough, long HighestStored, long Missing) Figures()
@@ -142,7 +163,7 @@ internal sealed class GatewayLedger
 
     /// <summary>
     /// Splits <paramref name="seqs"/> into those to write now (marked in flight) and duplicates (stored or already in
-    /// flight).
+    /// flight). A seq the gateway declared abandoned is settled but holds no data: its first reading is written.
     /// </summary>
     /// <param name="seqs">The seqs of a message.</param>
     /// <param name="fresh">Receives, for each seq, whether it is to be written.</param>
@@ -156,7 +177,7 @@ internal sealed class GatewayLedger
             {
                 var seq = seqs[i];
                 _highestSeen = Math.Max(_highestSeen, seq);
-                if (_stored.Contains(seq) || !_inFlight.Add(seq))
+                if ((_stored.Contains(seq) && !_abandonment.Outstanding.Contains(seq)) || !_inFlight.Add(seq))
                 {
                     fresh[i] = false;
                     duplicates++;
@@ -194,15 +215,17 @@ internal sealed class GatewayLedger
             // Another hub process on the same store may have committed more meanwhile; the commit's copy is the
             // freshest state there is, as it was read and written inside the transaction.
             _stored = commit.Ack;
+            _abandonment = commit.Abandonment;
             _highestSeen = Math.Max(_highestSeen, commit.HighestSeen);
         }
     }
 
-    internal void Restore(AckState stored, long highestSeen)
+    internal void Restore(AckState stored, long highestSeen, AbandonmentState abandonment)
     {
         lock (_gate)
         {
             _stored = stored;
+            _abandonment = abandonment;
             _highestSeen = Math.Max(_highestSeen, highestSeen);
         }
     }

@@ -23,6 +23,8 @@ internal sealed class PrometheusExposition
     /// <summary>The content type of the exposition.</summary>
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
+    private static readonly MessageKind[] s_decodedKinds = [MessageKind.Readings, MessageKind.Scans, MessageKind.Birth, MessageKind.Death, MessageKind.Health];
+
     private readonly HubMetrics _metrics;
     private readonly InfluxWriter? _writer;
     private readonly IStateStore _store;
@@ -67,11 +69,7 @@ internal sealed class PrometheusExposition
         var m = _metrics;
         var now = _time.GetUtcNow();
 
-        w.Family("edge_hub_messages_total", "counter", "MQTT messages decoded, by kind.");
-        foreach (var kind in new[] { MessageKind.Readings, MessageKind.Scans, MessageKind.Birth, MessageKind.Death, MessageKind.Health })
-        {
-            w.Sample("edge_hub_messages_total", m.Messages(kind), ("kind", MessageKindRules.Get(kind).Segment));
-        }
+        w.Family("edge_hub_messages_total", "counter", "MQTT messages decoded, by kind.", s_decodedKinds, k => m.Messages(k), k => [("kind", MessageKindRules.Get(k).Segment)]);
 
         w.Counter("edge_hub_invalid_messages_total", "MQTT messages refused (decode error, wrong topic, forged gateway id, oversized) and dead-lettered.", m.InvalidMessages);
         w.Counter("edge_hub_readings_received_total", "Readings in decoded batches, duplicates included.", m.ReadingsReceived);
@@ -79,9 +77,7 @@ internal sealed class PrometheusExposition
         w.Counter("edge_hub_scans_stored_total", "Scans stored for the first time.", m.ScansStored);
         w.Counter("edge_hub_duplicates_dropped_total", "Readings and scans whose seq was already stored or in flight: not written again, acknowledged again.", m.Duplicates);
 
-        w.Family("edge_hub_ingest_lag_seconds", "summary", "Receipt time minus the newest reading's timestamp of each batch (replays raise it).");
-        w.Sample("edge_hub_ingest_lag_seconds_sum", m.LagSumSeconds);
-        w.Sample("edge_hub_ingest_lag_seconds_count", m.LagCount);
+        w.Summary("edge_hub_ingest_lag_seconds", "Receipt time minus the newest reading's timestamp of each batch (replays raise it).", m.LagSumSeconds, m.LagCount);
         w.Gauge("edge_hub_ingest_lag_last_seconds", "Lag of the last batch received.", m.LagLastSeconds);
         w.Gauge("edge_hub_ingest_pipeline_depth", "Messages received and waiting for InfluxDB or the state-store commit.", _ingest.PipelineDepth);
         w.Counter("edge_hub_influx_series_collisions_total", "Readings of one device with the same kind, unit and timestamp but another channel: InfluxDB keeps only one of them (the schema has no channel tag); the state store keeps all.", m.SeriesCollisions);
@@ -90,13 +86,7 @@ internal sealed class PrometheusExposition
         w.Counter("edge_hub_commit_failures_total", "State-store commits that failed and were retried.", m.CommitFailures);
         w.Counter("edge_hub_ingest_abandoned_total", "Messages not settled before a shutdown: not acknowledged, replayed by their gateway.", m.Abandoned);
 
-        w.Family("edge_hub_dead_letters_total", "counter", "Dead letters by reason: a decode error code, Internal, or influx (a line InfluxDB refused).");
-        var reasons = m.DeadLetters;
-        foreach (var (reason, count) in reasons.OrderBy(r => r.Key, StringComparer.Ordinal))
-        {
-            w.Sample("edge_hub_dead_letters_total", count, ("reason", reason));
-        }
-
+        w.Family("edge_hub_dead_letters_total", "counter", "Dead letters by reason: a decode error code, Internal, or influx (a line InfluxDB refused).", m.DeadLetters.OrderBy(r => r.Key, StringComparer.Ordinal), r => r.Value, r => [("reason", r.Key)]);
         if (_writer is not null)
         {
             w.Sample("edge_hub_dead_letters_total", _writer.GetMetrics().DeadLetters, ("reason", "influx"));
@@ -134,11 +124,7 @@ internal sealed class PrometheusExposition
         w.Gauge("dotnet_gc_fragmented_bytes", "Free space inside the managed heap after the last collection.", gc.FragmentedBytes);
         w.Counter("dotnet_gc_allocated_bytes_total", "Bytes allocated on the managed heap since start.", GC.GetTotalAllocatedBytes());
         w.Counter("edge_hub_memory_trims_total", "Full collections run after a burst to give memory back.", trimmer.Trims);
-        w.Family("dotnet_gc_collections_total", "counter", "Garbage collections by generation.");
-        for (var g = 0; g <= GC.MaxGeneration; g++)
-        {
-            w.Sample("dotnet_gc_collections_total", GC.CollectionCount(g), ("generation", g.ToString(CultureInfo.InvariantCulture)));
-        }
+        w.Family("dotnet_gc_collections_total", "counter", "Garbage collections by generation.", Enumerable.Range(0, GC.MaxGeneration + 1), g => GC.CollectionCount(g), g => [("generation", g.ToString(CultureInfo.InvariantCulture))]);
     }
 
     private void RenderInflux(Writer w)
@@ -157,10 +143,7 @@ internal sealed class PrometheusExposition
         w.Counter("edge_hub_influx_batch_splits_total", "Batches halved after 413 or to find a refused line.", s.Splits);
         w.Gauge("edge_hub_influx_queue_lines", "Lines held by the writer, queued or in flight.", s.QueuedLines);
         w.Gauge("edge_hub_influx_queue_bytes", "Line-protocol bytes held by the writer.", s.QueuedBytes);
-        w.Family("edge_hub_influx_write_duration_seconds", "summary", "Duration of one write request to InfluxDB.");
-        w.Sample("edge_hub_influx_write_duration_seconds", s.LatencyP99Seconds, ("quantile", "0.99"));
-        w.Sample("edge_hub_influx_write_duration_seconds_sum", s.LatencySumSeconds);
-        w.Sample("edge_hub_influx_write_duration_seconds_count", s.LatencyCount);
+        w.Summary("edge_hub_influx_write_duration_seconds", "Duration of one write request to InfluxDB.", s.LatencySumSeconds, s.LatencyCount, ("0.99", s.LatencyP99Seconds));
         w.Gauge("edge_hub_influx_state", "0 healthy, 1 retrying transient failures, 2 held (credentials or database missing).", (int)status.State);
         w.Gauge("edge_hub_influx_alarm", "0 none, 1 authentication failed, 2 database or retention policy missing.", (int)status.Alarm);
     }
@@ -168,48 +151,30 @@ internal sealed class PrometheusExposition
     private void RenderRoster(Writer w, DateTimeOffset now)
     {
         var gateways = _roster.Snapshot(now);
-        w.Family("edge_hub_gateways", "gauge", "Gateways by presence (online, offline by Last Will or shutdown, stale, unknown = expected but never heard).");
-        foreach (var p in Enum.GetValues<GatewayPresence>())
-        {
-            w.Sample("edge_hub_gateways", gateways.Count(g => g.Presence == p), ("presence", Name(p)));
-        }
+        w.Family("edge_hub_gateways", "gauge", "Gateways by presence (online, offline by Last Will or shutdown, stale, unknown = expected but never heard).", Enum.GetValues<GatewayPresence>(), p => gateways.Count(g => g.Presence == p), p => [("presence", Name(p))]);
+        w.Family("edge_hub_devices", "gauge", "Devices by presence.", Enum.GetValues<DevicePresence>(), p => gateways.Sum(g => g.Devices.Count(d => d.Presence == p)), p => [("presence", Name(p))]);
+        w.Family("edge_hub_gateway_up", "gauge", "1 while the gateway is online.", gateways, g => g.Presence == GatewayPresence.Online ? 1 : 0, g => Labels(g.Gateway));
+        w.Family("edge_hub_gateway_last_seen_age_seconds", "gauge", "Seconds since the gateway's last live message.", gateways.Where(g => g.LastSeenAt.HasValue), g => Math.Max(0, (now - g.LastSeenAt.GetValueOrDefault()).TotalSeconds), g => Labels(g.Gateway));
 
-        w.Family("edge_hub_devices", "gauge", "Devices by presence.");
-        foreach (var p in Enum.GetValues<DevicePresence>())
+        // Each family's samples must follow its HELP/TYPE lines as one group (Prometheus text format), so the per-gateway
+        // figures are read once and then written family by family.
+        var rows = _ledger.All.OrderBy(l => l.Address.GatewayId, StringComparer.Ordinal).Select(l =>
         {
-            w.Sample("edge_hub_devices", gateways.Sum(g => g.Devices.Count(d => d.Presence == p)), ("presence", Name(p)));
-        }
-
-        w.Family("edge_hub_gateway_up", "gauge", "1 while the gateway is online.");
-        foreach (var g in gateways)
-        {
-            w.Sample("edge_hub_gateway_up", g.Presence == GatewayPresence.Online ? 1 : 0, Labels(g.Gateway));
-        }
-
-        w.Family("edge_hub_gateway_last_seen_age_seconds", "gauge", "Seconds since the gateway's last live message.");
-        foreach (var g in gateways)
-        {
-            if (g.LastSeenAt is { } seen)
-            {
-                w.Sample("edge_hub_gateway_last_seen_age_seconds", Math.Max(0, (now - seen).TotalSeconds), Labels(g.Gateway));
-            }
-        }
-
-        w.Family("edge_hub_gateway_stored_through", "gauge", "Acknowledged watermark: every seq up to this is stored.");
-        w.Family("edge_hub_gateway_highest_seq", "gauge", "Highest seq the gateway has named (readings, scans, birth or health).");
-        w.Family("edge_hub_gateway_unacked_backlog", "gauge", "Derived outbox backlog: highest seq named minus the acknowledged watermark (gateways do not report their outbox depth).");
-        w.Family("edge_hub_gateway_missing_seqs", "gauge", "Seqs missing below the highest stored seq for longer than Ingest:GapGrace.");
-        foreach (var ledger in _ledger.All.OrderBy(l => l.Address.GatewayId, StringComparer.Ordinal))
-        {
-            var (storedThrough, _, _) = ledger.Figures();
-            var highest = ledger.HighestSeen;
-            var labels = Labels(ledger.Address);
-            w.Sample("edge_hub_gateway_stored_through", storedThrough, labels);
-            w.Sample("edge_hub_gateway_highest_seq", highest, labels);
-            w.Sample("edge_hub_gateway_unacked_backlog", Math.Max(0, highest - storedThrough), labels);
-            w.Sample("edge_hub_gateway_missing_seqs", RosterMonitor.OpenGap(ledger), labels);
-        }
+            var (storedThrough, _, _) = l.Figures();
+            var (lost, unassigned, recovered, outstanding) = l.AbandonmentFigures();
+            return new LedgerRow(Labels(l.Address), storedThrough, l.HighestSeen, RosterMonitor.OpenGap(l), lost, unassigned, recovered, outstanding);
+        }).ToList();
+        w.Family("edge_hub_gateway_stored_through", "gauge", "Acknowledged watermark: every seq up to this is stored.", rows, r => r.StoredThrough, r => r.Labels);
+        w.Family("edge_hub_gateway_highest_seq", "gauge", "Highest seq the gateway has named (readings, scans, birth or health).", rows, r => r.Highest, r => r.Labels);
+        w.Family("edge_hub_gateway_unacked_backlog", "gauge", "Derived outbox backlog: highest seq named minus the acknowledged watermark (gateways do not report their outbox depth).", rows, r => Math.Max(0, r.Highest - r.StoredThrough), r => r.Labels);
+        w.Family("edge_hub_gateway_missing_seqs", "gauge", "Seqs missing below the highest stored seq for longer than Ingest:GapGrace.", rows, r => r.Missing, r => r.Labels);
+        w.Family("edge_hub_seqs_abandoned_total", "counter", "Seqs the gateway declared abandoned (corrupt outbox) that the hub had not stored: settled without data, so readings may be lost. Alert on any increase.", rows, r => r.Lost, r => r.Labels);
+        w.Family("edge_hub_seqs_unassigned_total", "counter", "Seqs the gateway declared reserved but never assigned: settled without data, nothing lost.", rows, r => r.Unassigned, r => r.Labels);
+        w.Family("edge_hub_seqs_recovered_total", "counter", "Seqs settled as abandoned whose reading or scan arrived later and was stored once.", rows, r => r.Recovered, r => r.Labels);
+        w.Family("edge_hub_gateway_abandoned_seqs", "gauge", "Seqs settled as abandoned that still hold no data.", rows, r => r.Outstanding, r => r.Labels);
     }
+
+    private sealed record LedgerRow((string Name, string Value)[] Labels, long StoredThrough, long Highest, long Missing, long Lost, long Unassigned, long Recovered, long Outstanding);
 
     private static (string, string)[] Labels(GatewayAddress a) => [("gateway", a.GatewayId), ("site", a.Site), ("area", a.Area)];
 
@@ -237,6 +202,29 @@ internal sealed class PrometheusExposition
         {
             Family(name, "gauge", help);
             Sample(name, value);
+        }
+
+        /// <summary>A family with one sample per item, the items told apart by their labels.</summary>
+        public void Family<T>(string name, string type, string help, IEnumerable<T> items, Func<T, double> value, Func<T, (string Name, string Value)[]> labels)
+        {
+            Family(name, type, help);
+            foreach (var item in items)
+            {
+                Sample(name, value(item), labels(item));
+            }
+        }
+
+        /// <summary>A summary: its quantiles (e.g. "0.99"), then <c>_sum</c> and <c>_count</c>.</summary>
+        public void Summary(string name, string help, double sum, double count, params (string Quantile, double Value)[] quantiles)
+        {
+            Family(name, "summary", help);
+            foreach (var (quantile, value) in quantiles)
+            {
+                Sample(name, value, ("quantile", quantile));
+            }
+
+            Sample(name + "_sum", sum);
+            Sample(name + "_count", count);
         }
 
         public void Sample(string name, double value, params (string Name, string Value)[] labels)

@@ -107,6 +107,51 @@ internal sealed class AckState
         return true;
     }
 
+    /// <summary>
+    /// Marks every seq of [<paramref name="from"/>, <paramref name="to"/>] settled (a gateway declared them abandoned),
+    /// walking ranges rather than seqs, and tells which of them were not settled before.
+    /// </summary>
+    /// <param name="from">The first seq (≥ 1).</param>
+    /// <param name="to">The last seq.</param>
+    /// <returns>The spans that are settled now and were not before, ascending.</returns>
+    public List<SeqSpan> Settle(long from, long to)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(from, 1);
+        var fresh = new List<SeqSpan>();
+        var next = Math.Max(from, StoredThrough + 1);
+        foreach (var r in _ranges)
+        {
+            if (next > to)
+            {
+                break;
+            }
+
+            if (r.To < next)
+            {
+                continue;
+            }
+
+            if (r.From > next)
+            {
+                fresh.Add(new SeqSpan(next, Math.Min(r.From - 1, to)));
+            }
+
+            next = r.To + 1;
+        }
+
+        if (next <= to)
+        {
+            fresh.Add(new SeqSpan(next, to));
+        }
+
+        if (fresh.Count > 0)
+        {
+            AddRange(from, to);
+        }
+
+        return fresh;
+    }
+
     /// <summary>A deep copy.</summary>
     /// <returns>The copy.</returns>
     public AckState Clone() => new(StoredThrough, [.. _ranges]);
@@ -190,8 +235,7 @@ internal sealed class AckState
 
     private void AddRange(long from, long to)
     {
-        // Only used when loading, where ranges come sorted: adding one seq at a time is fine for a few ranges,
-        // but a long range must not be walked seq by seq.
+        // Used when loading and when seqs are declared abandoned: a long range must not be walked seq by seq.
         if (to <= StoredThrough)
         {
             return;

@@ -79,6 +79,12 @@ internal interface IStateStore : IDeadLetterSink, IDisposable
     /// <returns>The totals ordered by gateway, device, channel.</returns>
     IReadOnlyList<CounterTotal> GetCounterTotals(string? gatewayId);
 
+    /// <summary>The declarations of abandoned seqs a gateway made, newest first.</summary>
+    /// <param name="gatewayId">The gateway.</param>
+    /// <param name="limit">Most declarations to return.</param>
+    /// <returns>The declarations; empty for a store that does not record them.</returns>
+    IReadOnlyList<StoredAbandonment> GetAbandonments(string gatewayId, int limit) => [];
+
     /// <summary>A page of scans of one gateway (or all), newest seq first.</summary>
     /// <param name="gatewayId">Only this gateway, if set.</param>
     /// <param name="beforeSeq">Only seqs below this (with a gateway set), for paging.</param>

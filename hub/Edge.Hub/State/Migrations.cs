@@ -120,6 +120,24 @@ internal static class Migrations
             INSERT INTO counters (name, value) VALUES ('dead_letters_evicted', 0);
             INSERT INTO counters (name, value) VALUES ('dead_letters_total', (SELECT COUNT(*) FROM dead_letters));
             """),
+        new(4, "abandoned-seqs", """
+            ALTER TABLE ack_state ADD COLUMN abandoned TEXT NOT NULL DEFAULT '';
+            ALTER TABLE ack_state ADD COLUMN abandoned_lost INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE ack_state ADD COLUMN abandoned_unassigned INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE ack_state ADD COLUMN recovered INTEGER NOT NULL DEFAULT 0;
+            CREATE TABLE seq_abandonments (
+                gateway     TEXT NOT NULL,
+                seq         INTEGER NOT NULL,
+                reason      TEXT NOT NULL,
+                ranges      TEXT NOT NULL,
+                declared    INTEGER NOT NULL,
+                abandoned   INTEGER NOT NULL,
+                note        TEXT,
+                declared_at TEXT NOT NULL,
+                received_at TEXT NOT NULL,
+                PRIMARY KEY (gateway, seq)
+            ) WITHOUT ROWID;
+            """),
     ];
 
     /// <summary>The newest schema version this build knows.</summary>

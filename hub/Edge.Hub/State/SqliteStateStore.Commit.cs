@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Edge.Contracts;
 using Microsoft.Data.Sqlite;
 
@@ -15,6 +16,7 @@ internal sealed partial class SqliteStateStore
         private readonly Dictionary<string, GatewayWork> _gateways = new(StringComparer.Ordinal);
         private readonly Dictionary<ChannelKey, Reading> _latest = [];
         private readonly Dictionary<ChannelKey, CounterSum> _counters = [];
+        private readonly List<AbandonmentReport> _reports = [];
         private SqliteCommand? _insertScan;
 
         public void Apply(StoreWork work)
@@ -35,6 +37,7 @@ internal sealed partial class SqliteStateStore
                     g.LiveAt(seen.ReceivedAt);
                     break;
                 case StoreBirth b:
+                    ApplyAbandonments(g, b);
                     ApplyBirth(g, b);
                     break;
                 case StoreDeath d:
@@ -61,12 +64,15 @@ internal sealed partial class SqliteStateStore
             WriteCounters();
             var result = new List<GatewayCommit>(_gateways.Count);
             using var state = Command("""
-                INSERT INTO ack_state (gateway, site, area, stored_through, ranges, highest_seen, readings_stored, scans_stored, duplicates, updated_at)
-                VALUES ($g, $site, $area, $through, $ranges, $highest, $readings, $scans, $dups, $now)
+                INSERT INTO ack_state (gateway, site, area, stored_through, ranges, highest_seen, readings_stored, scans_stored, duplicates, updated_at,
+                                       abandoned, abandoned_lost, abandoned_unassigned, recovered)
+                VALUES ($g, $site, $area, $through, $ranges, $highest, $readings, $scans, $dups, $now, $abandoned, $lost, $unassigned, $recovered)
                 ON CONFLICT (gateway) DO UPDATE SET
                     site = excluded.site, area = excluded.area, stored_through = excluded.stored_through,
                     ranges = excluded.ranges, highest_seen = excluded.highest_seen, readings_stored = excluded.readings_stored,
-                    scans_stored = excluded.scans_stored, duplicates = excluded.duplicates, updated_at = excluded.updated_at
+                    scans_stored = excluded.scans_stored, duplicates = excluded.duplicates, updated_at = excluded.updated_at,
+                    abandoned = excluded.abandoned, abandoned_lost = excluded.abandoned_lost,
+                    abandoned_unassigned = excluded.abandoned_unassigned, recovered = excluded.recovered
                 """);
             using var seen = Command("""
                 INSERT INTO gateways (gateway, site, area, last_seen_at) VALUES ($g, $site, $area, $seen)
@@ -81,15 +87,44 @@ internal sealed partial class SqliteStateStore
             {
                 Set(state, ("$g", g.Address.GatewayId), ("$site", g.Address.Site), ("$area", g.Address.Area), ("$through", g.Ack.StoredThrough),
                     ("$ranges", g.Ack.FormatRanges()), ("$highest", g.HighestSeen), ("$readings", g.ReadingsStored + g.NewReadings),
-                    ("$scans", g.ScansStored + g.NewScans), ("$dups", g.Duplicates), ("$now", nowText));
+                    ("$scans", g.ScansStored + g.NewScans), ("$dups", g.Duplicates), ("$now", nowText), ("$abandoned", g.Abandoned.Format()),
+                    ("$lost", g.Lost), ("$unassigned", g.Unassigned), ("$recovered", g.Recovered));
                 state.ExecuteNonQuery();
+                if (g.RecoveredNow > 0)
+                {
+                    _reports.Add(new AbandonmentReport(g.Address.GatewayId, null, g.RecoveredNow));
+                }
+
                 Set(seen, ("$g", g.Address.GatewayId), ("$site", g.Address.Site), ("$area", g.Address.Area), ("$seen", g.LastLive is { } t ? FormatTime(t) : null));
                 seen.ExecuteNonQuery();
-                result.Add(new GatewayCommit(g.Address, g.Ack.Clone(), g.NewReadings, g.NewScans, g.Duplicates - g.DuplicatesBefore, g.HighestSeen, g.NeedsAck));
+                result.Add(new GatewayCommit(g.Address, g.Ack.Clone(), g.NewReadings, g.NewScans, g.Duplicates - g.DuplicatesBefore, g.HighestSeen, g.NeedsAck,
+                    new AbandonmentState(g.Abandoned.Clone(), g.Lost, g.Unassigned, g.Recovered)));
             }
 
             _insertScan?.Dispose();
             return result;
+        }
+
+        /// <summary>Logs what the committed transaction settled without data, and what arrived for such seqs after all.</summary>
+        /// <param name="logger">The store's logger.</param>
+        public void Report(ILogger logger)
+        {
+            foreach (var r in _reports)
+            {
+                if (r.Declaration is not { } d)
+                {
+                    Log.AbandonedSeqsRecovered(logger, r.GatewayId, r.Recovered);
+                }
+                else if (d.Reason == SeqAbandonment.NeverAssigned)
+                {
+                    Log.SeqsDeclaredNeverAssigned(logger, r.GatewayId, d.Seq, d.Declared, d.Abandoned, d.Ranges);
+                }
+                else
+                {
+                    // Money may be lost: readings the gateway took and can no longer deliver. The planner must know.
+                    Log.SeqsDeclaredLost(logger, r.GatewayId, d.Seq, d.Reason, d.Abandoned, d.Declared, d.Ranges, d.Note ?? string.Empty);
+                }
+            }
         }
 
         private static void Set(SqliteCommand cmd, params (string Name, object? Value)[] values)
@@ -126,7 +161,7 @@ internal sealed partial class SqliteStateStore
             {
                 var reading = work.Readings[i];
                 g.Seen(reading.Seq);
-                if (!g.Ack.Add(reading.Seq))
+                if (!g.Ack.Add(reading.Seq) && !g.Recover(reading.Seq))
                 {
                     g.Duplicates++;
                     continue;
@@ -139,20 +174,17 @@ internal sealed partial class SqliteStateStore
                     continue;
                 }
 
+                // One hash lookup per reading and table: this loop runs for every reading the hub stores.
                 var key = new ChannelKey(work.Gateway.GatewayId, reading.Device, reading.Channel ?? string.Empty);
-                if (!_latest.TryGetValue(key, out var newest) || reading.Ts > newest.Ts || (reading.Ts == newest.Ts && reading.Seq > newest.Seq))
+                ref var newest = ref CollectionsMarshal.GetValueRefOrAddDefault(_latest, key, out var known);
+                if (!known || reading.Ts > newest!.Ts || (reading.Ts == newest.Ts && reading.Seq > newest.Seq))
                 {
-                    _latest[key] = reading;
+                    newest = reading;
                 }
 
                 if (reading is CounterReading counter)
                 {
-                    if (!_counters.TryGetValue(key, out var sum))
-                    {
-                        _counters[key] = sum = new CounterSum();
-                    }
-
-                    sum.Add(counter);
+                    (CollectionsMarshal.GetValueRefOrAddDefault(_counters, key, out _) ??= new CounterSum()).Add(counter);
                 }
             }
         }
@@ -163,7 +195,7 @@ internal sealed partial class SqliteStateStore
             g.Seen(scan.Seq);
             g.NeedsAck = true;
             g.LiveAt(work.ReceivedAt);
-            if (!g.Ack.Add(scan.Seq))
+            if (!g.Ack.Add(scan.Seq) && !g.Recover(scan.Seq))
             {
                 g.Duplicates++;
                 return;
@@ -178,6 +210,61 @@ internal sealed partial class SqliteStateStore
                 ("$device", scan.Device), ("$station", scan.Station), ("$code", scan.Code), ("$tech", scan.Tech == ScanTech.Rfid ? "rfid" : "barcode"),
                 ("$symbology", scan.Symbology), ("$ts", FormatTime(scan.Ts)), ("$received", FormatTime(work.ReceivedAt)));
             _insertScan.ExecuteNonQuery();
+        }
+
+        /// <summary>
+        /// A birth's declarations of abandoned seqs (contract 1.1). Each settles the declared seqs the hub has not stored
+        /// (so the watermark moves past them) and records them as abandoned; the declaration's own seq is settled like
+        /// a reading. Retained and repeated births bring the same declarations again: the second time nothing is new.
+        /// </summary>
+        private void ApplyAbandonments(GatewayWork g, StoreBirth work)
+        {
+            if (work.Birth.Abandoned is not { Count: > 0 } declarations)
+            {
+                return;
+            }
+
+            g.NeedsAck = true;
+            using var record = Command("""
+                INSERT OR IGNORE INTO seq_abandonments (gateway, seq, reason, ranges, declared, abandoned, note, declared_at, received_at)
+                VALUES ($g, $seq, $reason, $ranges, $declared, $abandoned, $note, $declaredAt, $received)
+                """);
+            foreach (var d in declarations)
+            {
+                g.Seen(d.Seq);
+                long abandoned = 0;
+                foreach (var range in d.Ranges)
+                {
+                    foreach (var span in g.Ack.Settle(range.From, range.To))
+                    {
+                        g.Abandoned.Add(span.From, span.To);
+                        abandoned += span.To - span.From + 1;
+                    }
+                }
+
+                if (d.Reason == SeqAbandonment.NeverAssigned)
+                {
+                    g.Unassigned += abandoned;
+                }
+                else
+                {
+                    // A reason this hub does not know is treated as the worst one: data may be lost.
+                    g.Lost += abandoned;
+                }
+
+                // A declaration that an earlier one (from a second corruption) had declared lost arrives after all.
+                var first = g.Ack.Add(d.Seq) || g.Abandoned.Remove(d.Seq);
+                if (!first)
+                {
+                    continue;
+                }
+
+                var ranges = SeqSet.Format(d.Ranges.Select(r => new SeqSpan(r.From, r.To)));
+                Set(record, ("$g", work.Gateway.GatewayId), ("$seq", d.Seq), ("$reason", d.Reason), ("$ranges", ranges), ("$declared", d.CountSeqs()),
+                    ("$abandoned", abandoned), ("$note", d.Note), ("$declaredAt", FormatTime(d.Ts)), ("$received", FormatTime(work.ReceivedAt)));
+                record.ExecuteNonQuery();
+                _reports.Add(new AbandonmentReport(work.Gateway.GatewayId, new StoredAbandonment(work.Gateway.GatewayId, d.Seq, d.Reason, ranges, d.CountSeqs(), abandoned, d.Note, d.Ts, work.ReceivedAt), 0));
+            }
         }
 
         private void ApplyBirth(GatewayWork g, StoreBirth work)
@@ -321,13 +408,14 @@ internal sealed partial class SqliteStateStore
                 return g;
             }
 
-            using var cmd = Command("SELECT stored_through, ranges, highest_seen, readings_stored, scans_stored, duplicates FROM ack_state WHERE gateway = $g");
+            using var cmd = Command("SELECT stored_through, ranges, highest_seen, readings_stored, scans_stored, duplicates, abandoned, abandoned_lost, abandoned_unassigned, recovered FROM ack_state WHERE gateway = $g");
             Set(cmd, ("$g", address.GatewayId));
             using (var r = cmd.ExecuteReader())
             {
                 g = r.Read()
-                    ? new GatewayWork(address, AckState.Parse(r.GetInt64(0), r.GetString(1)), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5))
-                    : new GatewayWork(address, new AckState(), 0, 0, 0, 0);
+                    ? new GatewayWork(address, AckState.Parse(r.GetInt64(0), r.GetString(1)), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5),
+                        new AbandonmentState(SeqSet.Parse(r.GetString(6)), r.GetInt64(7), r.GetInt64(8), r.GetInt64(9)))
+                    : new GatewayWork(address, new AckState(), 0, 0, 0, 0, AbandonmentState.None);
             }
 
             _gateways[address.GatewayId] = g;
@@ -384,11 +472,26 @@ internal sealed partial class SqliteStateStore
         }
     }
 
-    private sealed class GatewayWork(GatewayAddress address, AckState ack, long highestSeen, long readingsStored, long scansStored, long duplicates)
+    /// <summary>A line for the log once the transaction committed: a declaration recorded, or abandoned seqs recovered.</summary>
+    private sealed record AbandonmentReport(string GatewayId, StoredAbandonment? Declaration, long Recovered);
+
+    private sealed class GatewayWork(GatewayAddress address, AckState ack, long highestSeen, long readingsStored, long scansStored, long duplicates, AbandonmentState abandonment)
     {
         public GatewayAddress Address { get; set; } = address;
 
+        /// <summary>Settled seqs: stored, or declared abandoned (those are in <see cref="Abandoned"/> too).</summary>
         public AckState Ack { get; } = ack;
+
+        /// <summary>Settled seqs that hold no data.</summary>
+        public SeqSet Abandoned { get; } = abandonment.Outstanding.Clone();
+
+        public long Lost { get; set; } = abandonment.Lost;
+
+        public long Unassigned { get; set; } = abandonment.Unassigned;
+
+        public long Recovered { get; private set; } = abandonment.Recovered;
+
+        public long RecoveredNow { get; private set; }
 
         public long HighestSeen { get; private set; } = highestSeen;
 
@@ -409,6 +512,19 @@ internal sealed partial class SqliteStateStore
         public DateTimeOffset? LastLive { get; private set; }
 
         public void Seen(long seq) => HighestSeen = Math.Max(HighestSeen, seq);
+
+        /// <summary>A seq settled as abandoned gets its data after all: stored now, once (the set forgets it).</summary>
+        public bool Recover(long seq)
+        {
+            if (!Abandoned.Remove(seq))
+            {
+                return false;
+            }
+
+            Recovered++;
+            RecoveredNow++;
+            return true;
+        }
 
         public void LiveAt(DateTimeOffset t)
         {

@@ -130,7 +130,7 @@ internal sealed partial class SqliteStateStore : IStateStore
     {
         using var c = OpenRead();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT gateway, site, area, stored_through, ranges, highest_seen, readings_stored, scans_stored, duplicates FROM ack_state ORDER BY gateway";
+        cmd.CommandText = "SELECT gateway, site, area, stored_through, ranges, highest_seen, readings_stored, scans_stored, duplicates, abandoned, abandoned_lost, abandoned_unassigned, recovered FROM ack_state ORDER BY gateway";
         using var r = cmd.ExecuteReader();
         var list = new List<StoredAckState>();
         while (r.Read())
@@ -141,7 +141,8 @@ internal sealed partial class SqliteStateStore : IStateStore
                 r.GetInt64(5),
                 r.GetInt64(6),
                 r.GetInt64(7),
-                r.GetInt64(8)));
+                r.GetInt64(8),
+                new AbandonmentState(SeqSet.Parse(r.GetString(9)), r.GetInt64(10), r.GetInt64(11), r.GetInt64(12))));
         }
 
         return list;
@@ -220,6 +221,9 @@ internal sealed partial class SqliteStateStore : IStateStore
 
                 var result = batch.Finish();
                 tx.Commit();
+
+                // Only what is committed is reported: a rolled-back declaration is declared again by its gateway.
+                batch.Report(_logger);
                 return result;
             }
             catch (SqliteException e)
@@ -354,6 +358,28 @@ internal sealed partial class SqliteStateStore : IStateStore
             tx.Commit();
             return n;
         }
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<StoredAbandonment> GetAbandonments(string gatewayId, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        using var c = OpenRead();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = """
+            SELECT gateway, seq, reason, ranges, declared, abandoned, note, declared_at, received_at FROM seq_abandonments
+            WHERE gateway = $g ORDER BY seq DESC LIMIT $limit
+            """;
+        cmd.Parameters.AddWithValue("$g", gatewayId);
+        cmd.Parameters.AddWithValue("$limit", limit);
+        using var r = cmd.ExecuteReader();
+        var list = new List<StoredAbandonment>();
+        while (r.Read())
+        {
+            list.Add(new StoredAbandonment(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetInt64(5), r.IsDBNull(6) ? null : r.GetString(6), ReadTime(r, 7)!.Value, ReadTime(r, 8)!.Value));
+        }
+
+        return list;
     }
 
     /// <inheritdoc/>

@@ -66,13 +66,40 @@ internal sealed record StoreHealth(GatewayAddress Gateway, DateTimeOffset Receiv
 
 /// <summary>What one commit did for one gateway.</summary>
 /// <param name="Gateway">The gateway.</param>
-/// <param name="Ack">Its stored seqs after the commit (a copy).</param>
+/// <param name="Ack">Its settled seqs after the commit (stored, or declared abandoned; a copy).</param>
 /// <param name="NewReadings">Readings recorded for the first time.</param>
 /// <param name="NewScans">Scans recorded for the first time.</param>
 /// <param name="Duplicates">Readings and scans found already stored, inside the transaction.</param>
 /// <param name="HighestSeen">The highest seq the gateway has named.</param>
 /// <param name="NeedsAck">Whether the work touched seqs, so the gateway is owed an acknowledgement.</param>
-internal sealed record GatewayCommit(GatewayAddress Gateway, AckState Ack, int NewReadings, int NewScans, long Duplicates, long HighestSeen, bool NeedsAck);
+/// <param name="Abandonment">Its abandoned seqs and their totals after the commit (a copy).</param>
+internal sealed record GatewayCommit(GatewayAddress Gateway, AckState Ack, int NewReadings, int NewScans, long Duplicates, long HighestSeen, bool NeedsAck, AbandonmentState Abandonment);
+
+/// <summary>
+/// A gateway's abandoned seqs: settled by its declarations without data, with running totals. The totals only grow;
+/// <see cref="Outstanding"/> shrinks when a reading of an abandoned seq arrives after all.
+/// </summary>
+/// <param name="Outstanding">Seqs settled without data, that no reading has filled since.</param>
+/// <param name="Lost">Seqs settled without data by declarations whose reason says readings may be lost (anything but never-assigned).</param>
+/// <param name="Unassigned">Seqs settled without data by never-assigned declarations.</param>
+/// <param name="Recovered">Abandoned seqs whose reading or scan arrived later and was stored.</param>
+internal sealed record AbandonmentState(SeqSet Outstanding, long Lost, long Unassigned, long Recovered)
+{
+    /// <summary>Nothing abandoned.</summary>
+    public static AbandonmentState None => new(new SeqSet(), 0, 0, 0);
+}
+
+/// <summary>One declaration of abandoned seqs as the state store recorded it.</summary>
+/// <param name="GatewayId">The gateway.</param>
+/// <param name="Seq">The declaration's own seq.</param>
+/// <param name="Reason">The gateway's reason (<c>outbox-corrupt</c>, <c>never-assigned</c>, …).</param>
+/// <param name="Ranges">The declared ranges as text (<c>12-15,20-20</c>).</param>
+/// <param name="Declared">Seqs the ranges name.</param>
+/// <param name="Abandoned">Of those, the ones the hub had not stored: settled without data by this declaration.</param>
+/// <param name="Note">The gateway's note.</param>
+/// <param name="DeclaredAt">When the gateway made it.</param>
+/// <param name="ReceivedAt">When the hub recorded it.</param>
+internal sealed record StoredAbandonment(string GatewayId, long Seq, string Reason, string Ranges, long Declared, long Abandoned, string? Note, DateTimeOffset DeclaredAt, DateTimeOffset ReceivedAt);
 
 /// <summary>The acknowledgement state of a gateway as loaded at start.</summary>
 /// <param name="Gateway">The gateway.</param>
@@ -81,7 +108,8 @@ internal sealed record GatewayCommit(GatewayAddress Gateway, AckState Ack, int N
 /// <param name="ReadingsStored">Readings stored so far.</param>
 /// <param name="ScansStored">Scans stored so far.</param>
 /// <param name="Duplicates">Duplicates dropped so far.</param>
-internal sealed record StoredAckState(GatewayAddress Gateway, AckState Ack, long HighestSeen, long ReadingsStored, long ScansStored, long Duplicates);
+/// <param name="Abandonment">Its abandoned seqs and totals.</param>
+internal sealed record StoredAckState(GatewayAddress Gateway, AckState Ack, long HighestSeen, long ReadingsStored, long ScansStored, long Duplicates, AbandonmentState Abandonment);
 
 /// <summary>A gateway as the roster tables hold it.</summary>
 /// <param name="Gateway">Address.</param>

@@ -8,8 +8,8 @@ namespace Edge.Gateway.Tests.Support;
 
 /// <summary>
 /// What the hub does, reduced to the protocol: subscribes to a gateway's readings and scans, "stores" every seq in a
-/// set (keeping the first content seen for it), and acknowledges by the contract with <c>storedThrough</c> and
-/// <c>ranges</c>. Counts deliveries so tests can tell replays from stored items and detect a seq that came back
+/// set (keeping the first content seen for it), settles the seqs a birth declares abandoned (and the declaration's
+/// own seq), and acknowledges by the contract with <c>storedThrough</c> and <c>ranges</c>. Counts deliveries so tests can tell replays from stored items and detect a seq that came back
 /// with different content (a reused seq: the real failure).
 /// </summary>
 internal sealed class HubStandIn : IAsyncDisposable
@@ -46,6 +46,12 @@ internal sealed class HubStandIn : IAsyncDisposable
     public ConcurrentQueue<GatewayBirth> Births { get; } = new();
 
     public ConcurrentQueue<GatewayDeath> Deaths { get; } = new();
+
+    /// <summary>Every abandonment declaration received, by its own seq (first delivery).</summary>
+    public ConcurrentDictionary<long, SeqAbandonment> Declarations { get; } = new();
+
+    /// <summary>Seqs settled by a declaration without having been stored (the hub's "abandoned" set), with the reason.</summary>
+    public ConcurrentDictionary<long, string> Abandoned { get; } = new();
 
     public long Deliveries;
 
@@ -243,13 +249,45 @@ internal sealed class HubStandIn : IAsyncDisposable
                 return false;
             case GatewayBirth b:
                 Births.Enqueue(b);
-                return false;
+                return Declare(b.Abandoned);
             case GatewayDeath d:
                 Deaths.Enqueue(d);
                 return false;
             default:
                 return false;
         }
+    }
+
+    private bool Declare(IReadOnlyList<SeqAbandonment>? declarations)
+    {
+        if (declarations is null or { Count: 0 })
+        {
+            return false;
+        }
+
+        foreach (var d in declarations)
+        {
+            if (!Declarations.TryAdd(d.Seq, d))
+            {
+                continue;
+            }
+
+            foreach (var r in d.Ranges)
+            {
+                for (var s = r.From; s <= r.To; s++)
+                {
+                    if (!Stored.ContainsKey(s) && Abandoned.TryAdd(s, d.Reason))
+                    {
+                        Settle(s);
+                    }
+                }
+            }
+
+            StoreOne(d.Seq, $"declaration {d.Reason} {string.Join(',', d.Ranges.Select(x => $"{x.From}-{x.To}"))}");
+        }
+
+        // Acknowledged again even when nothing was new: the gateway evidently missed the acknowledgement.
+        return true;
     }
 
     private void StoreOne(long seq, string content)
@@ -264,6 +302,15 @@ internal sealed class HubStandIn : IAsyncDisposable
             return;
         }
 
+        // A seq settled as abandoned that arrives after all is stored now, and was settled already.
+        if (!Abandoned.ContainsKey(seq))
+        {
+            Settle(seq);
+        }
+    }
+
+    private void Settle(long seq)
+    {
         lock (_lock)
         {
             if (seq == _watermark + 1)
