@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Edge.Contracts;
 
 namespace Edge.Hub.State;
@@ -180,26 +178,7 @@ internal sealed class AckState
 
     /// <summary>The ranges as compact text for the state store, e.g. <c>12-15,20-20</c>; empty when there are none.</summary>
     /// <returns>The text.</returns>
-    public string FormatRanges()
-    {
-        if (_ranges.Count == 0)
-        {
-            return string.Empty;
-        }
-
-        var sb = new StringBuilder(_ranges.Count * 16);
-        foreach (var r in _ranges)
-        {
-            if (sb.Length > 0)
-            {
-                sb.Append(',');
-            }
-
-            sb.Append(r.From.ToString(CultureInfo.InvariantCulture)).Append('-').Append(r.To.ToString(CultureInfo.InvariantCulture));
-        }
-
-        return sb.ToString();
-    }
+    public string FormatRanges() => SeqSet.Format(_ranges);
 
     /// <summary>Rebuilds a state from its stored form, normalizing whatever it is given.</summary>
     /// <param name="storedThrough">The watermark.</param>
@@ -210,24 +189,9 @@ internal sealed class AckState
     {
         ArgumentOutOfRangeException.ThrowIfNegative(storedThrough);
         var state = new AckState(storedThrough, []);
-        if (string.IsNullOrEmpty(ranges))
+        foreach (var r in SeqSet.ParseRanges(ranges))
         {
-            return state;
-        }
-
-        foreach (var part in ranges.Split(','))
-        {
-            var dash = part.IndexOf('-', StringComparison.Ordinal);
-            if (dash <= 0
-                || !long.TryParse(part.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out var from)
-                || !long.TryParse(part.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var to)
-                || from < 1
-                || to < from)
-            {
-                throw new FormatException($"'{part}' is not a seq range 'from-to'.");
-            }
-
-            state.AddRange(from, to);
+            state.AddRange(r.From, r.To);
         }
 
         return state;

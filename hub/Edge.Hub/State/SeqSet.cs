@@ -143,9 +143,23 @@ internal sealed class SeqSet
     public static SeqSet Parse(string? text)
     {
         var set = new SeqSet();
+        foreach (var r in ParseRanges(text))
+        {
+            set.Add(r.From, r.To);
+        }
+
+        return set;
+    }
+
+    /// <summary>The ranges of <see cref="Format(IEnumerable{SeqSpan})"/>'s text, as written (not merged).</summary>
+    /// <param name="text">The text; empty or null for none.</param>
+    /// <returns>The ranges.</returns>
+    /// <exception cref="FormatException">The text is not a list of <c>from-to</c> pairs.</exception>
+    public static IEnumerable<SeqSpan> ParseRanges(string? text)
+    {
         if (string.IsNullOrEmpty(text))
         {
-            return set;
+            yield break;
         }
 
         foreach (var part in text.Split(','))
@@ -160,10 +174,8 @@ internal sealed class SeqSet
                 throw new FormatException($"'{part}' is not a seq range 'from-to'.");
             }
 
-            set.Add(from, to);
+            yield return new SeqSpan(from, to);
         }
-
-        return set;
     }
 
     // Index of the first range whose To is ≥ seq.
