@@ -1,4 +1,3 @@
-using Edge.Gateway.Options;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -58,7 +57,7 @@ internal static class GatewayHost
         {
             // Validated here, before the host starts: a failure inside StartAsync is first logged by the host as a
             // stack trace, which buries the one line an operator needs.
-            _ = host.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+            host.Services.GetService<IStartupValidator>()?.Validate();
             await host.RunAsync();
             return Environment.ExitCode;
         }
