@@ -46,6 +46,7 @@ public sealed class MosquittoBroker : IAsyncDisposable, IDisposable
                     .AppendLine("persistence true")
                     .AppendLine(CultureInfo.InvariantCulture, $"persistence_location {dir}/")
                     .AppendLine("autosave_interval 1")
+                    .AppendLine("set_tcp_nodelay true")
                     .AppendLine("log_dest stdout")
                     .AppendLine("log_type error")
                     .AppendLine("log_type warning")
