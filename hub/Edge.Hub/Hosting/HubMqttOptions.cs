@@ -19,6 +19,9 @@ internal static class HubMqttOptions
         o.SessionExpiryInterval = DefaultSessionExpiry;
         o.KeepAlive = TimeSpan.FromSeconds(30);
 
+        // Acknowledgements are small packets sent one at a time: Nagle would hold each for the broker's delayed ACK.
+        o.TcpNoDelay = true;
+
         // The hub is the one consumer of every gateway: let the broker keep more in flight towards it than a gateway
         // needs. The receive buffer counts messages, not bytes, and a message may be 1 MiB: 32 keep the consumer busy
         // (it drains them in microseconds) while a flood of large payloads stays within the heap budget.
