@@ -172,6 +172,74 @@ public sealed class QuotaTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Every_append_that_takes_the_file_past_the_warning_line_returns_with_the_alarm_raised()
+    {
+        // Appends far below the line skip measuring the quota; the bound they keep must never let one cross unseen.
+        var options = Options("quota-line", o =>
+        {
+            o.MaxBytes = 2 * 1024 * 1024;
+            o.WarnAtFraction = 0.5;
+        });
+        var warnBytes = (long)(options.MaxBytes * options.WarnAtFraction);
+        var outbox = new Outbox(options);
+        await outbox.OpenAsync();
+        await using (outbox)
+        {
+            var sawWarning = false;
+            for (var i = 0; i < 3000 && !sawWarning; i++)
+            {
+                await outbox.AppendAsync(Item(300 + (i % 7 * 100), $"l{i}"));
+                var actual = MeasureOnDisk(options.DatabasePath);
+                sawWarning = outbox.QuotaState != OutboxQuotaState.Normal;
+                Assert.True(sawWarning || actual < warnBytes, $"append {i}: {actual} bytes in use, line {warnBytes}, alarm not raised");
+            }
+
+            Assert.True(sawWarning, "the alarm was never raised");
+        }
+    }
+
+    [Fact]
+    public async Task Reported_bytes_in_use_are_at_most_a_second_old_while_appends_continue()
+    {
+        var time = new ManualTimeProvider();
+        var options = Options("quota-fresh", o => o.MaxBytes = 64L * 1024 * 1024);
+        var outbox = new Outbox(options, timeProvider: time);
+        await outbox.OpenAsync();
+        await using (outbox)
+        {
+            for (var round = 0; round < 3; round++)
+            {
+                for (var i = 0; i < 200; i++)
+                {
+                    await outbox.AppendAsync(Item(1000, $"f{round}-{i}"));
+                }
+
+                // Far below the warning line these appends may leave the figure behind, but not past a second.
+                time.Advance(TimeSpan.FromSeconds(1.1));
+                await outbox.AppendAsync(Item(10, $"tick{round}"));
+                Assert.Equal(MeasureOnDisk(options.DatabasePath), outbox.Status.UsedBytes);
+            }
+        }
+    }
+
+    /// <summary>What the quota counts, read by a separate connection: pages in use plus the WAL file.</summary>
+    private static long MeasureOnDisk(string path)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = path, Mode = Microsoft.Data.Sqlite.SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        connection.Open();
+        long Scalar(string sql)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            return (long)command.ExecuteScalar()!;
+        }
+
+        var used = (Scalar("PRAGMA page_count") - Scalar("PRAGMA freelist_count")) * Scalar("PRAGMA page_size");
+        var wal = new FileInfo(path + "-wal");
+        return used + (wal.Exists ? wal.Length : 0);
+    }
+
     private static bool Run(string program, params string[] args)
     {
         try
