@@ -74,8 +74,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 15102, Level = LogLevel.Warning, Message = "Publishing {Count} outbox items (replay {Replay}) failed; retrying as replay after {Delay}")]
     internal static partial void PublishFailed(this ILogger logger, int count, bool replay, TimeSpan delay, Exception exception);
 
-    [LoggerMessage(EventId = 15103, Level = LogLevel.Information, Message = "{Count} outbox items were not acknowledged within {Timeout} (first seq {FirstSeq}); they will be replayed")]
-    internal static partial void AckTimedOut(this ILogger logger, int count, TimeSpan timeout, long firstSeq);
+    [LoggerMessage(EventId = 15103, Level = LogLevel.Information, Message = "{Count} outbox items were not acknowledged within {Timeout} (lowest seq {FirstSeq}; at most one such line per timeout); they will be replayed")]
+    internal static partial void AckTimedOut(this ILogger logger, long count, TimeSpan timeout, long firstSeq);
 
     [LoggerMessage(EventId = 15104, Level = LogLevel.Debug, Message = "Hub acknowledged through {StoredThrough} plus {RangeCount} ranges; {Deleted} items deleted")]
     internal static partial void Acknowledged(this ILogger logger, long storedThrough, int rangeCount, int deleted);

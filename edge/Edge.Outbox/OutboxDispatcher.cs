@@ -47,6 +47,12 @@ public sealed class OutboxDispatcher : IAsyncDisposable
     private long _sentLive;
     private long _sentReplay;
     private long _publishFailures;
+
+    // Timed-out items not yet reported: with no hub answering, every batch times out, and one line per batch would
+    // bury the journal. At most one line per AckTimeout sums them.
+    private long _expiredUnreported;
+    private long _firstExpiredUnreported = long.MaxValue;
+    private DateTimeOffset _nextExpiryReport;
     private int _disposed;
 
     /// <summary>Creates the dispatcher; call <see cref="Start"/> to run its loop.</summary>
@@ -481,9 +487,19 @@ public sealed class OutboxDispatcher : IAsyncDisposable
             }
         }
 
-        if (count > 0)
+        if (count == 0)
         {
-            _logger.AckTimedOut(count, _options.AckTimeout, first);
+            return;
+        }
+
+        _expiredUnreported += count;
+        _firstExpiredUnreported = Math.Min(_firstExpiredUnreported, first);
+        if (now >= _nextExpiryReport)
+        {
+            _logger.AckTimedOut(_expiredUnreported, _options.AckTimeout, _firstExpiredUnreported);
+            _expiredUnreported = 0;
+            _firstExpiredUnreported = long.MaxValue;
+            _nextExpiryReport = now + _options.AckTimeout;
         }
     }
 

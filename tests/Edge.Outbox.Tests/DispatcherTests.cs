@@ -79,6 +79,39 @@ public sealed class DispatcherTests
     }
 
     [Fact]
+    public async Task With_no_hub_answering_timed_out_items_are_reported_in_one_line_per_timeout_not_one_per_batch()
+    {
+        var time = new ManualTimeProvider();
+        await using var outbox = await OpenAsync(Options("disp-timeout-log"), time: time);
+        var transport = new RecordingTransport();
+        var delivery = Delivery(rate: 1000, burst: 1000);
+        delivery.AckTimeout = TimeSpan.FromSeconds(10);
+        var logger = new RecordingLogger<OutboxDispatcher>();
+        await using var dispatcher = new OutboxDispatcher(outbox, transport, delivery, logger, time);
+        dispatcher.OnConnected();
+
+        // A live batch every second for a minute, none acknowledged: about 50 batches time out.
+        for (var second = 0; second < 60; second++)
+        {
+            await AppendAsync(outbox, 3);
+            while ((await dispatcher.PumpOnceAsync(default)).Published)
+            {
+            }
+
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        var lines = logger.Entries.Where(e => e.Id.Id == 15103).Select(e => e.Message).ToList();
+        Assert.InRange(lines.Count, 5, 6);
+        Assert.StartsWith("3 outbox items", lines[0], StringComparison.Ordinal);
+        Assert.Contains("lowest seq 1;", lines[0], StringComparison.Ordinal);
+
+        // Nothing is lost from the count: the lines add up to every expiry so far.
+        var reported = lines.Sum(l => long.Parse(l[..l.IndexOf(' ', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(reported >= 3 * 45, $"only {reported} expiries reported");
+    }
+
+    [Fact]
     public async Task Items_acknowledged_by_range_are_not_resent_but_the_gap_below_them_is()
     {
         var time = new ManualTimeProvider();
