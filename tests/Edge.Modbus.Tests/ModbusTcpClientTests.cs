@@ -247,7 +247,9 @@ public sealed class ModbusTcpClientFailureTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        await using var client = new ModbusTcpClient(new ModbusTcpClientOptions { Host = "127.0.0.1", Port = port, ResponseTimeout = TimeSpan.FromMilliseconds(800) });
+        // The running request's timeout must outlast any stall of a loaded machine before the cancel, or the queued
+        // request would already be the running one (which is not cancelled mid-flight) when the cancel comes.
+        await using var client = new ModbusTcpClient(new ModbusTcpClientOptions { Host = "127.0.0.1", Port = port, ResponseTimeout = TimeSpan.FromSeconds(3) });
         await client.ConnectAsync();
         using var accepted = await listener.AcceptTcpClientAsync();
         var running = client.ReadHoldingRegistersAsync(1, 0, 1);
