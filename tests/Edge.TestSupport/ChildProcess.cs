@@ -118,6 +118,13 @@ public sealed partial class ChildProcess : IDisposable
 
             if (_process.HasExited)
             {
+                // Its last lines may still be on their way through the pipe: read to the end before judging.
+                await WaitForExitAsync(TimeSpan.FromSeconds(5));
+                if (Output.Contains(text, StringComparison.Ordinal))
+                {
+                    return;
+                }
+
                 throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode} before printing '{text}'. Output:\n{Output}");
             }
 
