@@ -63,7 +63,7 @@ internal sealed class AckState
             return seq >= 1;
         }
 
-        var i = IndexOfRangeAtOrAfter(seq);
+        var i = SeqSet.IndexAtOrAfter(_ranges, seq);
         return i < _ranges.Count && _ranges[i].From <= seq;
     }
 
@@ -78,7 +78,7 @@ internal sealed class AckState
             return false;
         }
 
-        var i = IndexOfRangeAtOrAfter(seq);
+        var i = SeqSet.IndexAtOrAfter(_ranges, seq);
 
         // Join the range that ends right below and/or the one that starts right above.
         var joinsPrevious = i > 0 && _ranges[i - 1].To == seq - 1;
@@ -206,7 +206,7 @@ internal sealed class AckState
         }
 
         from = Math.Max(from, StoredThrough + 1);
-        var i = IndexOfRangeAtOrAfter(from);
+        var i = SeqSet.IndexAtOrAfter(_ranges, from);
         var start = from;
         var end = to;
         if (i > 0 && _ranges[i - 1].To >= from - 1)
@@ -235,26 +235,6 @@ internal sealed class AckState
             StoredThrough = Math.Max(StoredThrough, _ranges[0].To);
             _ranges.RemoveAt(0);
         }
-    }
-
-    // Index of the first range whose To is ≥ seq (the range containing seq, or the one after it).
-    private int IndexOfRangeAtOrAfter(long seq)
-    {
-        int lo = 0, hi = _ranges.Count;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (_ranges[mid].To < seq)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
     }
 }
 

@@ -178,14 +178,16 @@ internal sealed class SeqSet
         }
     }
 
-    // Index of the first range whose To is ≥ seq.
-    private int IndexAtOrAfter(long seq)
+    private int IndexAtOrAfter(long seq) => IndexAtOrAfter(_ranges, seq);
+
+    /// <summary>Index of the first of the sorted, disjoint <paramref name="ranges"/> whose To is ≥ seq (Count if none).</summary>
+    internal static int IndexAtOrAfter(List<SeqSpan> ranges, long seq)
     {
-        int lo = 0, hi = _ranges.Count;
+        int lo = 0, hi = ranges.Count;
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (_ranges[mid].To < seq)
+            if (ranges[mid].To < seq)
             {
                 lo = mid + 1;
             }
