@@ -39,6 +39,9 @@ public sealed class InfluxServer : IAsyncDisposable, IDisposable
 
     public string Log => _server.Log;
 
+    /// <summary>The running server's process id, or -1 while it is stopped.</summary>
+    public int ProcessId => _server.ProcessId;
+
     public static async Task<InfluxServer> StartAsync()
     {
         var exe = Components.Influxd;

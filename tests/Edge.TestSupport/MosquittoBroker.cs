@@ -27,6 +27,9 @@ public sealed class MosquittoBroker : IAsyncDisposable, IDisposable
     /// <summary>What the broker printed (errors, warnings, notices).</summary>
     public string Log => _server.Log;
 
+    /// <summary>The running server's process id, or -1 while it is stopped.</summary>
+    public int ProcessId => _server.ProcessId;
+
     /// <summary>
     /// Starts a broker. <paramref name="extraListenerConfig"/> is appended to the default listener's block
     /// (e.g. TLS files, password_file, acl_file); <paramref name="allowAnonymous"/> false requires a password file.

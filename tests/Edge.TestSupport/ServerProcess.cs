@@ -42,6 +42,9 @@ internal sealed class ServerProcess(
 
     public string Log => _process?.Output ?? string.Empty;
 
+    /// <summary>The running server's process id, or -1 while it is stopped.</summary>
+    public int ProcessId => _process is { HasExited: false } p ? p.Id : -1;
+
     /// <summary>
     /// Creates a fixture with <paramref name="create"/> and starts its daemon, with a fresh directory and fresh ports
     /// on each of up to <paramref name="attempts"/> attempts; a failed attempt's fixture is disposed.
