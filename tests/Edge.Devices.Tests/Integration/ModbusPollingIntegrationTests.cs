@@ -145,13 +145,16 @@ public class ModbusPollingIntegrationTests
         Assert.Equal(DeviceState.Down, dead.Health.GetSnapshot().State);
         Assert.InRange(dead.Polls, 5, 30);
 
-        // Unit 1 lost nothing: every bale counted, no failed poll, about its 100 ms rate, each poll delayed at most by
-        // one of unit 2's 200 ms timeouts.
+        // Unit 1 lost nothing: every bale counted, no failed poll, about its 100 ms rate. Its typical poll starts on
+        // time; the rare one that queued behind unit 2's 200 ms timeouts waits for a couple of them at most (quiet
+        // machine: up to ~460 ms). The tail bound leaves room for a loaded machine's stall (891 ms seen once in a full
+        // test run) and still fails if unit 2 kept the bus busy without backing off, which delays most polls.
         var summary = $"counted {counted}; live {live.Polls} polls, {live.FailedPolls} failed; dead {dead.Polls}; jitter {live.Jitter.GetSnapshot()}";
         Assert.True(counted == 40, summary);
         Assert.True(live.FailedPolls == 0, summary);
         Assert.True(live.Polls >= 20, summary);
         Assert.Equal(DeviceState.Ok, live.Health.GetSnapshot().State);
-        Assert.True(live.Jitter.GetSnapshot().Max < TimeSpan.FromMilliseconds(800), summary);
+        Assert.True(live.Jitter.GetSnapshot().P50 < TimeSpan.FromMilliseconds(50), summary);
+        Assert.True(live.Jitter.GetSnapshot().Max < TimeSpan.FromMilliseconds(1500), summary);
     }
 }
