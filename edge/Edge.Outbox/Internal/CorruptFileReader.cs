@@ -11,8 +11,9 @@ namespace Edge.Outbox.Internal;
 /// </summary>
 /// <remarks>
 /// Every failure is contained: a file that cannot be opened at all reads as empty. A row whose values are not what
-/// the outbox writes (wrong types, impossible times, a payload shorter than its recorded length) counts as
-/// unreadable: SQLite has no page checksums, so these checks are the only guard against garbage that parses.
+/// the outbox writes (wrong types, impossible times, a payload shorter than its recorded length, a row that does not
+/// match its <see cref="RowChecksum"/>) counts as unreadable: SQLite has no page checksums, so these checks are the
+/// only guard against garbage that parses. Rows an older build wrote have no checksum and get only the other checks.
 /// </remarks>
 internal sealed class CorruptFileReader : IDisposable
 {
@@ -35,6 +36,9 @@ internal sealed class CorruptFileReader : IDisposable
     /// <summary>Whether the file carries another application's id (a foreign file was moved aside, not an outbox).</summary>
     internal bool IsForeign { get; private set; }
 
+    /// <summary>Whether the file's rows have the checksum column (files an older build created do not).</summary>
+    private bool HasChecksums { get; set; }
+
     /// <summary>Opens <paramref name="path"/> read-only; never throws.</summary>
     internal static CorruptFileReader Open(string path)
     {
@@ -55,6 +59,7 @@ internal sealed class CorruptFileReader : IDisposable
             var reader = new CorruptFileReader(connection, null);
             var applicationId = reader.Scalar("PRAGMA application_id");
             reader.IsForeign = applicationId is long id && id != 0 && id != OutboxDatabase.ApplicationId;
+            reader.HasChecksums = reader.Scalar("SELECT count(*) FROM pragma_table_info('outbox_item') WHERE name = 'crc'") is long columns && columns > 0;
             return reader;
         }
         catch (SqliteException ex)
@@ -172,7 +177,9 @@ internal sealed class CorruptFileReader : IDisposable
         try
         {
             using var command = _connection!.CreateCommand();
-            command.CommandText = "SELECT seq, kind, device_id, ts_ticks, clock_synced, accepted_ticks, length(payload), payload FROM outbox_item WHERE seq > $after AND seq <= $upper ORDER BY seq LIMIT $limit";
+            command.CommandText = HasChecksums
+                ? "SELECT seq, kind, device_id, ts_ticks, clock_synced, accepted_ticks, length(payload), payload, crc FROM outbox_item WHERE seq > $after AND seq <= $upper ORDER BY seq LIMIT $limit"
+                : "SELECT seq, kind, device_id, ts_ticks, clock_synced, accepted_ticks, length(payload), payload, NULL FROM outbox_item WHERE seq > $after AND seq <= $upper ORDER BY seq LIMIT $limit";
             command.Parameters.AddWithValue("$after", after);
             command.Parameters.AddWithValue("$upper", upper);
             command.Parameters.AddWithValue("$limit", ChunkRows);
@@ -227,7 +234,13 @@ internal sealed class CorruptFileReader : IDisposable
                 return null;
             }
 
-            return new OutboxEntry(seq, kind, device, new DateTimeOffset(ts, TimeSpan.Zero), synced == 1, new DateTimeOffset(accepted, TimeSpan.Zero), payload);
+            var entry = new OutboxEntry(seq, kind, device, new DateTimeOffset(ts, TimeSpan.Zero), synced == 1, new DateTimeOffset(accepted, TimeSpan.Zero), payload);
+            return reader.GetValue(8) switch
+            {
+                DBNull => entry,
+                long crc when crc == OutboxDatabase.Checksum(entry) => entry,
+                _ => null,
+            };
         }
         catch (SqliteException)
         {

@@ -10,7 +10,8 @@ namespace Edge.Outbox.Internal;
 /// <remarks>
 /// Schema: <c>outbox_item(seq INTEGER PRIMARY KEY, …)</c> — seq is the rowid, so appends go to the right edge of
 /// one B-tree and a watermark delete is a range delete. <c>outbox_meta('last_seq')</c> is the sequence counter,
-/// updated in the same transaction as the inserts, so deleting every item never lowers it.
+/// updated in the same transaction as the inserts, so deleting every item never lowers it. <c>crc</c> is the row's
+/// <see cref="RowChecksum"/>; it is null in rows an older build wrote, which are read unchecked as before.
 /// </remarks>
 internal sealed class OutboxDatabase : IDisposable
 {
@@ -50,6 +51,7 @@ internal sealed class OutboxDatabase : IDisposable
     private readonly SqliteParameter _insertSynced;
     private readonly SqliteParameter _insertAccepted;
     private readonly SqliteParameter _insertPayload;
+    private readonly SqliteParameter _insertCrc;
     private readonly SqliteCommand _setLastSeq;
     private readonly SqliteParameter _setLastSeqValue;
     private readonly SqliteCommand _deleteRange;
@@ -80,7 +82,7 @@ internal sealed class OutboxDatabase : IDisposable
         _rollback = Prepare("ROLLBACK");
 
         _insert = connection.CreateCommand();
-        _insert.CommandText = "INSERT INTO outbox_item (seq, kind, device_id, ts_ticks, clock_synced, accepted_ticks, payload) VALUES ($seq, $kind, $device, $ts, $synced, $accepted, $payload)";
+        _insert.CommandText = "INSERT INTO outbox_item (seq, kind, device_id, ts_ticks, clock_synced, accepted_ticks, payload, crc) VALUES ($seq, $kind, $device, $ts, $synced, $accepted, $payload, $crc)";
         _insertSeq = _insert.Parameters.Add("$seq", SqliteType.Integer);
         _insertKind = _insert.Parameters.Add("$kind", SqliteType.Text);
         _insertDevice = _insert.Parameters.Add("$device", SqliteType.Text);
@@ -88,6 +90,7 @@ internal sealed class OutboxDatabase : IDisposable
         _insertSynced = _insert.Parameters.Add("$synced", SqliteType.Integer);
         _insertAccepted = _insert.Parameters.Add("$accepted", SqliteType.Integer);
         _insertPayload = _insert.Parameters.Add("$payload", SqliteType.Blob);
+        _insertCrc = _insert.Parameters.Add("$crc", SqliteType.Integer);
         _insert.Prepare();
 
         _setLastSeq = connection.CreateCommand();
@@ -102,7 +105,7 @@ internal sealed class OutboxDatabase : IDisposable
         _deleteRange.Prepare();
 
         _read = connection.CreateCommand();
-        _read.CommandText = "SELECT seq, kind, device_id, ts_ticks, clock_synced, accepted_ticks, payload FROM outbox_item WHERE seq > $after AND seq < $before ORDER BY seq LIMIT $limit";
+        _read.CommandText = "SELECT seq, kind, device_id, ts_ticks, clock_synced, accepted_ticks, payload, crc FROM outbox_item WHERE seq > $after AND seq < $before ORDER BY seq LIMIT $limit";
         _readAfter = _read.Parameters.Add("$after", SqliteType.Integer);
         _readBefore = _read.Parameters.Add("$before", SqliteType.Integer);
         _readLimit = _read.Parameters.Add("$limit", SqliteType.Integer);
@@ -120,7 +123,7 @@ internal sealed class OutboxDatabase : IDisposable
 
         // A salvaged row keeps its seq; OR IGNORE leaves a seq the fresh database already holds as it is.
         _insertSalvaged = connection.CreateCommand();
-        _insertSalvaged.CommandText = "INSERT OR IGNORE INTO outbox_item (seq, kind, device_id, ts_ticks, clock_synced, accepted_ticks, payload) VALUES ($seq, $kind, $device, $ts, $synced, $accepted, $payload)";
+        _insertSalvaged.CommandText = "INSERT OR IGNORE INTO outbox_item (seq, kind, device_id, ts_ticks, clock_synced, accepted_ticks, payload, crc) VALUES ($seq, $kind, $device, $ts, $synced, $accepted, $payload, $crc)";
         _insertSalvagedValues =
         [
             _insertSalvaged.Parameters.Add("$seq", SqliteType.Integer),
@@ -130,6 +133,7 @@ internal sealed class OutboxDatabase : IDisposable
             _insertSalvaged.Parameters.Add("$synced", SqliteType.Integer),
             _insertSalvaged.Parameters.Add("$accepted", SqliteType.Integer),
             _insertSalvaged.Parameters.Add("$payload", SqliteType.Blob),
+            _insertSalvaged.Parameters.Add("$crc", SqliteType.Integer),
         ];
         _insertSalvaged.Prepare();
     }
@@ -209,8 +213,13 @@ internal sealed class OutboxDatabase : IDisposable
                     throw new OutboxStorageException($"{path} has outbox schema version {version}; this build understands up to {SchemaVersion}.");
                 }
 
-                // Added without a version bump: older builds ignore a table they do not know.
+                // Added without a version bump: older builds ignore a table they do not know, and name the columns they
+                // insert and select, so a column they do not know stays null in their rows.
                 Execute(connection, SalvageTableSql);
+                if (!HasChecksumColumn(connection))
+                {
+                    Execute(connection, "ALTER TABLE outbox_item ADD COLUMN crc INTEGER");
+                }
             }
 
             // The WAL counts against the quota, so it is kept to about 1/16 of it: checkpoint after that many pages,
@@ -284,6 +293,7 @@ internal sealed class OutboxDatabase : IDisposable
         _insertSalvagedValues[4].Value = entry.ClockSynced ? 1L : 0L;
         _insertSalvagedValues[5].Value = entry.AcceptedAt.UtcTicks;
         _insertSalvagedValues[6].Value = entry.Payload.ToArray();
+        _insertSalvagedValues[7].Value = Checksum(entry);
         return _insertSalvaged.ExecuteNonQuery() == 1;
     }
 
@@ -341,8 +351,13 @@ internal sealed class OutboxDatabase : IDisposable
             && segment.Offset == 0 && segment.Count == segment.Array!.Length
                 ? segment.Array
                 : item.Payload.ToArray();
+        _insertCrc.Value = RowChecksum.Compute(seq, item.Kind, item.DeviceId, item.Timestamp.UtcTicks, item.ClockSynced, acceptedTicks, item.Payload.Span);
         _insert.ExecuteNonQuery();
     }
+
+    /// <summary>The checksum <paramref name="entry"/> must have.</summary>
+    internal static long Checksum(OutboxEntry entry) =>
+        RowChecksum.Compute(entry.Seq, entry.Kind, entry.DeviceId, entry.Timestamp.UtcTicks, entry.ClockSynced, entry.AcceptedAt.UtcTicks, entry.Payload.Span);
 
     internal void SetLastSeq(long seq)
     {
@@ -366,14 +381,22 @@ internal sealed class OutboxDatabase : IDisposable
         using var reader = _read.ExecuteReader();
         while (reader.Read())
         {
-            entries.Add(new OutboxEntry(
+            var entry = new OutboxEntry(
                 reader.GetInt64(0),
                 reader.GetString(1),
                 reader.GetString(2),
                 new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero),
                 reader.GetInt64(4) != 0,
                 new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero),
-                reader.GetFieldValue<byte[]>(6)));
+                reader.GetFieldValue<byte[]>(6));
+            if (!reader.IsDBNull(7) && reader.GetInt64(7) != Checksum(entry))
+            {
+                // Damage SQLite cannot see. Treated like any other corruption: the file is moved aside and salvaged,
+                // where this row fails the same check and is declared lost instead of being sent wrong.
+                throw new CorruptDatabaseException(string.Create(CultureInfo.InvariantCulture, $"the row with seq {entry.Seq} does not match its checksum"));
+            }
+
+            entries.Add(entry);
         }
 
         return entries;
@@ -460,7 +483,8 @@ internal sealed class OutboxDatabase : IDisposable
                 ts_ticks INTEGER NOT NULL,
                 clock_synced INTEGER NOT NULL,
                 accepted_ticks INTEGER NOT NULL,
-                payload BLOB NOT NULL);
+                payload BLOB NOT NULL,
+                crc INTEGER);
             INSERT INTO outbox_meta (key, value) VALUES ('schema_version', {SchemaVersion}), ('last_seq', $floor), ('floor', $floor), ('acked_through', $acked);
             {SalvageTableSql};
             """;
@@ -469,6 +493,10 @@ internal sealed class OutboxDatabase : IDisposable
         command.ExecuteNonQuery();
         transaction.Commit();
     }
+
+    /// <summary>Whether <c>outbox_item</c> has the <c>crc</c> column (files from before it was added do not).</summary>
+    internal static bool HasChecksumColumn(SqliteConnection connection) =>
+        Convert.ToInt64(Scalar(connection, "SELECT count(*) FROM pragma_table_info('outbox_item') WHERE name = 'crc'"), CultureInfo.InvariantCulture) > 0;
 
     private static void Execute(SqliteConnection connection, string sql)
     {

@@ -521,6 +521,18 @@ internal sealed partial class OutboxWriter : IDisposable
                 read.Complete();
                 return;
             }
+            catch (CorruptDatabaseException ex)
+            {
+                // A row failed its checksum: the same recovery as for damage SQLite reports itself.
+                if (attempt == 0)
+                {
+                    Recover(ex.Message);
+                    continue;
+                }
+
+                read.Fail(new OutboxStorageException($"The outbox is still damaged after moving it aside: {ex.Message}", ex));
+                return;
+            }
             catch (SqliteException ex)
             {
                 if (OutboxDatabase.IsCorruption(ex, out var reason) && attempt == 0)
