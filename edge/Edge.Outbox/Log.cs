@@ -65,6 +65,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 15018, Level = LogLevel.Error, Message = "Outbox could not salvage the corrupt file {SideFile}; nothing of it was stored, it is tried again at the next open")]
     internal static partial void SalvageFailed(this ILogger logger, string sideFile, Exception exception);
 
+    [LoggerMessage(EventId = 15019, Level = LogLevel.Warning, Message = "Outbox {Path} was written by an older build and the disk is too full to add row checksums to it; its rows are stored and sent without them until an open with free space adds them")]
+    internal static partial void ChecksumColumnPending(this ILogger logger, string path);
+
     [LoggerMessage(EventId = 15100, Level = LogLevel.Information, Message = "Outbox dispatcher connected: seqs through {BacklogThrough} are backlog (replayed at {Rate}/s), seqs from {LiveFrom} are live")]
     internal static partial void Connected(this ILogger logger, long backlogThrough, double rate, long liveFrom);
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using Edge.Outbox.Internal;
+using Edge.TestSupport;
 using Microsoft.Data.Sqlite;
 using static Edge.Outbox.Tests.OutboxTestSupport;
 
@@ -87,6 +88,149 @@ public sealed class ChecksumTests
     }
 
     [Fact]
+    public async Task A_row_whose_values_the_outbox_never_writes_is_declared_lost_instead_of_stopping_the_backlog()
+    {
+        var options = Options("crc-values", o => o.SeqReservationBlock = 100);
+        await using (var outbox = await OpenAsync(options))
+        {
+            for (var i = 1; i <= 6; i++)
+            {
+                await outbox.AppendAsync(Item($"r{i}"));
+            }
+        }
+
+        // A time no clock gives: reading it as a DateTimeOffset throws before any checksum can be compared.
+        Execute(options.DatabasePath, "UPDATE outbox_item SET ts_ticks = -5 WHERE seq = 3");
+
+        var moved = new ConcurrentQueue<OutboxCorruptionEventArgs>();
+        var outbox2 = new Outbox(options);
+        outbox2.CorruptDatabaseMovedAside += (_, e) => moved.Enqueue(e);
+        await outbox2.OpenAsync();
+        await using (outbox2)
+        {
+            var entries = await outbox2.ReadAsync(0, 100);
+            Assert.Equal(["r1", "r2", "r4", "r5", "r6"], entries.Where(e => e.Kind == "reading").Select(Text));
+            await WaitForAsync(() => !moved.IsEmpty);
+            var corruption = Assert.Single(moved);
+            Assert.Contains("seq 3 holds values the outbox never writes", corruption.Reason, StringComparison.Ordinal);
+            Assert.Equal([new OutboxSeqRange(3, 3)], corruption.Salvage.LostRanges);
+
+            // And the backlog flows on: later reads succeed.
+            Assert.NotEmpty(await outbox2.ReadAsync(entries[^1].Seq - 1, 10));
+        }
+    }
+
+    [Fact]
+    public async Task Device_ids_beyond_ascii_and_even_ill_formed_ones_read_back_without_being_taken_for_damage()
+    {
+        var options = Options("crc-text");
+        var devices = new[] { "Waage-Süd", "地磅-1", "scale-\uD800-lone", "kind\u0000nul" };
+        await using (var outbox = await OpenAsync(options))
+        {
+            foreach (var device in devices)
+            {
+                await outbox.AppendAsync(Item("x", device: device));
+            }
+        }
+
+        var moved = 0;
+        var outbox2 = new Outbox(options);
+        outbox2.CorruptDatabaseMovedAside += (_, _) => Interlocked.Increment(ref moved);
+        await outbox2.OpenAsync();
+        await using (outbox2)
+        {
+            var entries = await outbox2.ReadAsync(0, 100);
+            Assert.Equal([1, 2, 3, 4], entries.Select(e => e.Seq));
+            Assert.Equal("Waage-Süd", entries[0].DeviceId);
+            Assert.Equal("地磅-1", entries[1].DeviceId);
+        }
+
+        Assert.Equal(0, Volatile.Read(ref moved));
+    }
+
+    [Fact]
+    public async Task A_damaged_file_from_before_row_checksums_is_still_salvaged()
+    {
+        var options = Options("crc-legacy-salvage", o => o.SeqReservationBlock = 100);
+        await using (var outbox = await OpenAsync(options))
+        {
+            for (var i = 1; i <= 2000; i++)
+            {
+                await outbox.AppendAsync(Item($"reading {i:D5} " + new string('x', 150)));
+            }
+        }
+
+        Execute(options.DatabasePath, "ALTER TABLE outbox_item DROP COLUMN crc; PRAGMA wal_checkpoint(TRUNCATE);");
+        var length = new FileInfo(options.DatabasePath).Length;
+        WriteGarbage(options.DatabasePath, (length / 2 / 4096) * 4096, 2 * 4096);
+
+        var moved = new ConcurrentQueue<OutboxCorruptionEventArgs>();
+        var outbox2 = new Outbox(options);
+        outbox2.CorruptDatabaseMovedAside += (_, e) => moved.Enqueue(e);
+        await outbox2.OpenAsync();
+        await using (outbox2)
+        {
+            await WaitForAsync(() => !moved.IsEmpty);
+            var e = Assert.Single(moved);
+            Assert.InRange(e.SalvagedItems, 1800, 1999);
+            var salvaged = (await outbox2.ReadAsync(0, 10_000)).Where(x => x.Kind == "reading").ToList();
+            Assert.Equal(e.SalvagedItems, salvaged.Count);
+            Assert.All(salvaged, x => Assert.StartsWith($"reading {x.Seq:D5} ", Text(x), StringComparison.Ordinal));
+        }
+
+        // Salvaged rows went into a fresh file, which checksums them.
+        Assert.All(Query(options.DatabasePath, "SELECT crc IS NOT NULL FROM outbox_item", r => r.GetBoolean(0)), Assert.True);
+    }
+
+    /// <summary>Upgrading a gateway whose card is full must not keep its backlog from being sent.</summary>
+    [Fact]
+    [Trait(Traits.Category, Traits.Integration)]
+    public async Task A_file_from_before_row_checksums_on_a_full_disk_opens_and_sends_and_gets_them_once_there_is_space()
+    {
+        var root = TestDirectories.Create("crc-diskfull");
+        var mountPoint = Path.Combine(root, "fs");
+        Directory.CreateDirectory(mountPoint);
+        Assert.True(Run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mountPoint), "This test mounts a 1 MiB tmpfs and must run as root (mount from util-linux).");
+        try
+        {
+            var options = new OutboxOptions { DatabasePath = Path.Combine(mountPoint, "outbox.db") };
+            await using (var outbox = await OpenAsync(options))
+            {
+                for (var i = 1; i <= 5; i++)
+                {
+                    await outbox.AppendAsync(Item($"old {i}"));
+                }
+            }
+
+            Execute(options.DatabasePath, "ALTER TABLE outbox_item DROP COLUMN crc; PRAGMA wal_checkpoint(TRUNCATE);");
+            var filler = Path.Combine(mountPoint, "filler.bin");
+            FillDisk(filler);
+
+            var logger = new RecordingLogger<Outbox>();
+            await using (var outbox = await OpenAsync(options, logger))
+            {
+                Assert.Equal(["old 1", "old 2", "old 3", "old 4", "old 5"], (await outbox.ReadAsync(0, 100)).Select(Text));
+                Assert.Contains(logger.Entries, l => l.Id.Id == 15019);
+            }
+
+            File.Delete(filler);
+            await using (var outbox = await OpenAsync(options))
+            {
+                Assert.Equal(6, await outbox.AppendAsync(Item("new 6")));
+                Assert.Equal(6, (await outbox.ReadAsync(0, 100)).Count);
+            }
+
+            Assert.Equal(
+                [(1L, false), (2L, false), (3L, false), (4L, false), (5L, false), (6L, true)],
+                Query(options.DatabasePath, "SELECT seq, crc IS NOT NULL FROM outbox_item ORDER BY seq", r => (r.GetInt64(0), r.GetBoolean(1))));
+        }
+        finally
+        {
+            Assert.True(Run("umount", "-l", mountPoint), "umount failed");
+        }
+    }
+
+    [Fact]
     public void Any_single_changed_bit_or_field_changes_the_checksum()
     {
         var ts = new DateTimeOffset(2025, 3, 1, 8, 0, 0, TimeSpan.Zero).UtcTicks;
@@ -145,6 +289,42 @@ public sealed class ChecksumTests
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// Fills the file system, then frees 32 KiB: room for SQLite's shared-memory index of the WAL (which an open of any
+    /// WAL database needs), none for a page of the WAL itself.
+    /// </summary>
+    private static void FillDisk(string path)
+    {
+        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1);
+        var block = new byte[4096];
+        try
+        {
+            while (true)
+            {
+                stream.Write(block);
+            }
+        }
+        catch (IOException)
+        {
+            // No space left.
+        }
+
+        stream.SetLength(stream.Length - (32 * 1024));
+    }
+
+    private static bool Run(string program, params string[] args)
+    {
+        try
+        {
+            using var process = ChildProcess.Start(program, args, name: program);
+            return process.WaitForExit(TimeSpan.FromSeconds(20)) && process.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
     }
 
     private static async Task WaitForAsync(Func<bool> condition)

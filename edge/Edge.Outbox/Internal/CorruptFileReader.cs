@@ -59,7 +59,9 @@ internal sealed class CorruptFileReader : IDisposable
             var reader = new CorruptFileReader(connection, null);
             var applicationId = reader.Scalar("PRAGMA application_id");
             reader.IsForeign = applicationId is long id && id != 0 && id != OutboxDatabase.ApplicationId;
-            reader.HasChecksums = reader.Scalar("SELECT count(*) FROM pragma_table_info('outbox_item') WHERE name = 'crc'") is long columns && columns > 0;
+            reader.HasChecksums = reader.Scalar("SELECT count(*) FROM pragma_table_info('outbox_item') WHERE name = 'crc'") is long columns
+                ? columns > 0
+                : reader.HasColumn("crc");
             return reader;
         }
         catch (SqliteException ex)
@@ -322,6 +324,25 @@ internal sealed class CorruptFileReader : IDisposable
         }
 
         return high;
+    }
+
+    /// <summary>
+    /// Whether the column can be selected, for when the schema itself could not be read: only SQLite saying there is
+    /// no such column turns the checks off; any other failure keeps them, and damaged rows are then found as damage.
+    /// </summary>
+    private bool HasColumn(string column)
+    {
+        try
+        {
+            using var command = _connection!.CreateCommand();
+            command.CommandText = $"SELECT {column} FROM outbox_item LIMIT 0";
+            using var reader = command.ExecuteReader();
+            return true;
+        }
+        catch (SqliteException ex)
+        {
+            return !ex.Message.Contains("no such column", StringComparison.Ordinal);
+        }
     }
 
     private object? Scalar(string sql, string? key = null)

@@ -68,10 +68,11 @@ internal sealed class OutboxDatabase : IDisposable
     private readonly SqliteCommand _insertSalvaged;
     private readonly SqliteParameter[] _insertSalvagedValues;
 
-    private OutboxDatabase(SqliteConnection connection, string path, bool created, long pageSize, long maxPageCount)
+    private OutboxDatabase(SqliteConnection connection, string path, bool created, long pageSize, long maxPageCount, bool checksums)
     {
         _connection = connection;
         Path = path;
+        Checksums = checksums;
         Created = created;
         PageSize = pageSize;
         MaxPageCount = maxPageCount;
@@ -82,7 +83,9 @@ internal sealed class OutboxDatabase : IDisposable
         _rollback = Prepare("ROLLBACK");
 
         _insert = connection.CreateCommand();
-        _insert.CommandText = "INSERT INTO outbox_item (seq, kind, device_id, ts_ticks, clock_synced, accepted_ticks, payload, crc) VALUES ($seq, $kind, $device, $ts, $synced, $accepted, $payload, $crc)";
+        var crcColumn = checksums ? ", crc" : string.Empty;
+        var crcValue = checksums ? ", $crc" : string.Empty;
+        _insert.CommandText = $"INSERT INTO outbox_item (seq, kind, device_id, ts_ticks, clock_synced, accepted_ticks, payload{crcColumn}) VALUES ($seq, $kind, $device, $ts, $synced, $accepted, $payload{crcValue})";
         _insertSeq = _insert.Parameters.Add("$seq", SqliteType.Integer);
         _insertKind = _insert.Parameters.Add("$kind", SqliteType.Text);
         _insertDevice = _insert.Parameters.Add("$device", SqliteType.Text);
@@ -90,7 +93,12 @@ internal sealed class OutboxDatabase : IDisposable
         _insertSynced = _insert.Parameters.Add("$synced", SqliteType.Integer);
         _insertAccepted = _insert.Parameters.Add("$accepted", SqliteType.Integer);
         _insertPayload = _insert.Parameters.Add("$payload", SqliteType.Blob);
-        _insertCrc = _insert.Parameters.Add("$crc", SqliteType.Integer);
+        _insertCrc = new SqliteParameter("$crc", SqliteType.Integer);
+        if (checksums)
+        {
+            _insert.Parameters.Add(_insertCrc);
+        }
+
         _insert.Prepare();
 
         _setLastSeq = connection.CreateCommand();
@@ -105,7 +113,7 @@ internal sealed class OutboxDatabase : IDisposable
         _deleteRange.Prepare();
 
         _read = connection.CreateCommand();
-        _read.CommandText = "SELECT seq, kind, device_id, ts_ticks, clock_synced, accepted_ticks, payload, crc FROM outbox_item WHERE seq > $after AND seq < $before ORDER BY seq LIMIT $limit";
+        _read.CommandText = $"SELECT seq, kind, device_id, ts_ticks, clock_synced, accepted_ticks, payload, {(checksums ? "crc" : "NULL")} FROM outbox_item WHERE seq > $after AND seq < $before ORDER BY seq LIMIT $limit";
         _readAfter = _read.Parameters.Add("$after", SqliteType.Integer);
         _readBefore = _read.Parameters.Add("$before", SqliteType.Integer);
         _readLimit = _read.Parameters.Add("$limit", SqliteType.Integer);
@@ -123,7 +131,7 @@ internal sealed class OutboxDatabase : IDisposable
 
         // A salvaged row keeps its seq; OR IGNORE leaves a seq the fresh database already holds as it is.
         _insertSalvaged = connection.CreateCommand();
-        _insertSalvaged.CommandText = "INSERT OR IGNORE INTO outbox_item (seq, kind, device_id, ts_ticks, clock_synced, accepted_ticks, payload, crc) VALUES ($seq, $kind, $device, $ts, $synced, $accepted, $payload, $crc)";
+        _insertSalvaged.CommandText = $"INSERT OR IGNORE INTO outbox_item (seq, kind, device_id, ts_ticks, clock_synced, accepted_ticks, payload{crcColumn}) VALUES ($seq, $kind, $device, $ts, $synced, $accepted, $payload{crcValue})";
         _insertSalvagedValues =
         [
             _insertSalvaged.Parameters.Add("$seq", SqliteType.Integer),
@@ -133,12 +141,23 @@ internal sealed class OutboxDatabase : IDisposable
             _insertSalvaged.Parameters.Add("$synced", SqliteType.Integer),
             _insertSalvaged.Parameters.Add("$accepted", SqliteType.Integer),
             _insertSalvaged.Parameters.Add("$payload", SqliteType.Blob),
-            _insertSalvaged.Parameters.Add("$crc", SqliteType.Integer),
         ];
+        if (checksums)
+        {
+            _insertSalvagedValues = [.. _insertSalvagedValues, _insertSalvaged.Parameters.Add("$crc", SqliteType.Integer)];
+        }
+
         _insertSalvaged.Prepare();
     }
 
     internal string Path { get; }
+
+    /// <summary>
+    /// Whether rows get a checksum. False only for a file from before the column existed that could not be given it at
+    /// this open (the disk was full); its rows are written and read unchecked, as that older build did, until an open
+    /// with space adds the column.
+    /// </summary>
+    internal bool Checksums { get; }
 
     /// <summary>Whether <see cref="Open"/> created the schema (a new or empty file).</summary>
     internal bool Created { get; }
@@ -200,6 +219,7 @@ internal sealed class OutboxDatabase : IDisposable
             }
 
             var created = tables == 0;
+            var checksums = true;
             if (created)
             {
                 CreateSchema(connection, seqFloorForNew, ackedThroughForNew);
@@ -216,10 +236,7 @@ internal sealed class OutboxDatabase : IDisposable
                 // Added without a version bump: older builds ignore a table they do not know, and name the columns they
                 // insert and select, so a column they do not know stays null in their rows.
                 Execute(connection, SalvageTableSql);
-                if (!HasChecksumColumn(connection))
-                {
-                    Execute(connection, "ALTER TABLE outbox_item ADD COLUMN crc INTEGER");
-                }
+                checksums = HasChecksumColumn(connection) || TryAddChecksumColumn(connection);
             }
 
             // The WAL counts against the quota, so it is kept to about 1/16 of it: checkpoint after that many pages,
@@ -230,7 +247,7 @@ internal sealed class OutboxDatabase : IDisposable
             Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA wal_autocheckpoint = {walBudget / pageSize}"));
             var maxPages = Math.Max(16, maxBytes / pageSize);
             var applied = Convert.ToInt64(Scalar(connection, $"PRAGMA max_page_count = {maxPages}"), CultureInfo.InvariantCulture);
-            return new OutboxDatabase(connection, path, created, pageSize, applied);
+            return new OutboxDatabase(connection, path, created, pageSize, applied, checksums);
         }
         catch
         {
@@ -293,7 +310,11 @@ internal sealed class OutboxDatabase : IDisposable
         _insertSalvagedValues[4].Value = entry.ClockSynced ? 1L : 0L;
         _insertSalvagedValues[5].Value = entry.AcceptedAt.UtcTicks;
         _insertSalvagedValues[6].Value = entry.Payload.ToArray();
-        _insertSalvagedValues[7].Value = Checksum(entry);
+        if (Checksums)
+        {
+            _insertSalvagedValues[7].Value = Checksum(entry);
+        }
+
         return _insertSalvaged.ExecuteNonQuery() == 1;
     }
 
@@ -351,7 +372,11 @@ internal sealed class OutboxDatabase : IDisposable
             && segment.Offset == 0 && segment.Count == segment.Array!.Length
                 ? segment.Array
                 : item.Payload.ToArray();
-        _insertCrc.Value = RowChecksum.Compute(seq, item.Kind, item.DeviceId, item.Timestamp.UtcTicks, item.ClockSynced, acceptedTicks, item.Payload.Span);
+        if (Checksums)
+        {
+            _insertCrc.Value = RowChecksum.Compute(seq, item.Kind, item.DeviceId, item.Timestamp.UtcTicks, item.ClockSynced, acceptedTicks, item.Payload.Span);
+        }
+
         _insert.ExecuteNonQuery();
     }
 
@@ -381,15 +406,26 @@ internal sealed class OutboxDatabase : IDisposable
         using var reader = _read.ExecuteReader();
         while (reader.Read())
         {
-            var entry = new OutboxEntry(
-                reader.GetInt64(0),
-                reader.GetString(1),
-                reader.GetString(2),
-                new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero),
-                reader.GetInt64(4) != 0,
-                new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero),
-                reader.GetFieldValue<byte[]>(6));
-            if (!reader.IsDBNull(7) && reader.GetInt64(7) != Checksum(entry))
+            var seq = reader.GetInt64(0);
+            OutboxEntry entry;
+            try
+            {
+                entry = new OutboxEntry(
+                    seq,
+                    reader.GetString(1),
+                    reader.GetString(2),
+                    new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero),
+                    reader.GetInt64(4) != 0,
+                    new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero),
+                    reader.GetFieldValue<byte[]>(6));
+            }
+            catch (Exception ex) when (ex is InvalidCastException or InvalidOperationException or ArgumentOutOfRangeException or FormatException or OverflowException)
+            {
+                // A null, a wrong type or an impossible time: values the outbox never writes.
+                throw new CorruptDatabaseException(string.Create(CultureInfo.InvariantCulture, $"the row with seq {seq} holds values the outbox never writes ({ex.Message})"), ex);
+            }
+
+            if (reader.GetValue(7) is not DBNull and var crc && (crc is not long stored || stored != Checksum(entry)))
             {
                 // Damage SQLite cannot see. Treated like any other corruption: the file is moved aside and salvaged,
                 // where this row fails the same check and is declared lost instead of being sent wrong.
@@ -497,6 +533,20 @@ internal sealed class OutboxDatabase : IDisposable
     /// <summary>Whether <c>outbox_item</c> has the <c>crc</c> column (files from before it was added do not).</summary>
     internal static bool HasChecksumColumn(SqliteConnection connection) =>
         Convert.ToInt64(Scalar(connection, "SELECT count(*) FROM pragma_table_info('outbox_item') WHERE name = 'crc'"), CultureInfo.InvariantCulture) > 0;
+
+    private static bool TryAddChecksumColumn(SqliteConnection connection)
+    {
+        try
+        {
+            Execute(connection, "ALTER TABLE outbox_item ADD COLUMN crc INTEGER");
+            return true;
+        }
+        catch (SqliteException ex) when ((ex.SqliteErrorCode & 0xFF) == SqliteFull)
+        {
+            // The one write an open now makes must not keep a full card's backlog from being sent.
+            return false;
+        }
+    }
 
     private static void Execute(SqliteConnection connection, string sql)
     {

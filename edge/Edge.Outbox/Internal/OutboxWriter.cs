@@ -677,6 +677,11 @@ internal sealed partial class OutboxWriter : IDisposable
                 }
             }
 
+            if (!db.Checksums)
+            {
+                _logger.ChecksumColumnPending(_options.DatabasePath);
+            }
+
             var lastSeq = db.ReadLastSeq();
             var pending = db.CountItems();
             _ackedThrough = Math.Max(_ackedThrough, db.ReadMeta("acked_through") ?? 0);

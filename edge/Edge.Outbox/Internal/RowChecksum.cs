@@ -1,6 +1,7 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
-using System.Runtime.InteropServices;
+using System.Text;
 
 namespace Edge.Outbox.Internal;
 
@@ -29,7 +30,26 @@ internal static class RowChecksum
         return ~crc;
     }
 
-    private static uint Add(uint crc, string text) => Add(crc, MemoryMarshal.AsBytes(text.AsSpan()));
+    private static uint Add(uint crc, string text)
+    {
+        // Over the UTF-8 that SQLite stores, not the UTF-16 in memory: a string that is not well-formed UTF-16 (a lone
+        // surrogate) is stored with U+FFFD in its place and must still match when it is read back.
+        var length = Encoding.UTF8.GetByteCount(text);
+        byte[]? rented = null;
+        var utf8 = length <= 512 ? stackalloc byte[512] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            var written = Encoding.UTF8.GetBytes(text, utf8);
+            return Add(crc, utf8[..written]);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
 
     private static uint Add(uint crc, ReadOnlySpan<byte> bytes)
     {
