@@ -50,7 +50,11 @@ public sealed class OutboxSalvageTests(ITestOutputHelper output)
         var online = GatewayProcess.Config(id, broker, new JsonObject { ["Id"] = "syn", ["Type"] = "synthetic", ["RatePerSecond"] = 50 });
         using var gw = GatewayProcess.Start(online, directory: directory);
         await gw.WaitForOutputAsync("moved aside", s_patience);
-        await LifecycleTests.WaitUntilAsync(() => hub.Declarations.Values.Any(d => d.Reason == SeqAbandonment.OutboxCorrupt), gw, s_patience);
+        // The two declarations are two messages: wait for both, the second may still be on its way.
+        await LifecycleTests.WaitUntilAsync(
+            () => hub.Declarations.Values.Any(d => d.Reason == SeqAbandonment.OutboxCorrupt) && hub.Declarations.Values.Any(d => d.Reason == SeqAbandonment.NeverAssigned),
+            gw,
+            s_patience);
         var lost = hub.Declarations.Values.Where(d => d.Reason == SeqAbandonment.OutboxCorrupt).ToList();
         var unused = Assert.Single(hub.Declarations.Values, d => d.Reason == SeqAbandonment.NeverAssigned);
         var lastDeclaration = hub.Declarations.Keys.Max();
