@@ -20,10 +20,16 @@ stop_all() {
   trap - INT TERM EXIT
   if [[ ${#PIDS[@]} -gt 0 ]]; then
     log "stopping ${#PIDS[@]} processes…"
-    kill -TERM "${PIDS[@]}" 2>/dev/null || true
-    local deadline=$((SECONDS + 10))
-    for pid in "${PIDS[@]}"; do
-      while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.1; done
+    # The last started first: the gateway says goodbye through a broker that is still there (otherwise the broker
+    # keeps its Last Will and the hub shows an ungraceful death at the next start), and the hub finishes its writes
+    # before InfluxDB goes away.
+    local deadline=$((SECONDS + 20))
+    local i pid own
+    for (( i = ${#PIDS[@]} - 1; i >= 0; i-- )); do
+      pid="${PIDS[i]}"
+      kill -TERM "$pid" 2>/dev/null || true
+      own=$((SECONDS + 5))
+      while kill -0 "$pid" 2>/dev/null && (( SECONDS < own && SECONDS < deadline )); do sleep 0.1; done
       kill -KILL "$pid" 2>/dev/null || true
     done
     wait 2>/dev/null || true
