@@ -61,8 +61,9 @@ internal sealed class HubIngestBenchmark : IBenchmark
     /// <summary>
     /// Both halves of the path at the same time, each moving the whole stream, so that they share the machine as they
     /// do under the hub: the rate at which the slower one finishes. On a machine whose cores the broker, influxd, the
-    /// publisher and the hub all share, this is what a hub that cost nothing could reach; each limit measured alone
-    /// has the whole machine to itself.
+    /// publisher and the hub all share, this is roughly what a hub that cost nothing could reach (roughly: mosquitto_sub
+    /// and the POST client use CPU of their own, which a hub replaces); each limit measured alone has the whole
+    /// machine to itself.
     /// </summary>
     private static async Task<double> SharedPathRateAsync(string mosquittoSub, MosquittoBroker broker, InfluxServer influx, CancellationToken cancellationToken)
     {
