@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text;
 using Edge.Outbox.Internal;
 using Edge.TestSupport;
@@ -17,22 +16,13 @@ public sealed class ChecksumTests
     public async Task A_row_changed_on_disk_behind_sqlites_back_is_declared_lost_and_never_handed_out()
     {
         var options = Options("crc-tampered", o => o.SeqReservationBlock = 100);
-        await using (var outbox = await OpenAsync(options))
-        {
-            for (var i = 1; i <= 10; i++)
-            {
-                await outbox.AppendAsync(Item($"{{\"kg\":1{i:D3}0}}"));
-            }
-        }
+        await AppendAllAsync(options, Enumerable.Range(1, 10).Select(i => Item($"{{\"kg\":1{i:D3}0}}")));
 
         // One digit of seq 5's weight changes on the card; the page stays well-formed, so SQLite finds nothing wrong.
         Tamper(options.DatabasePath, 5, "{\"kg\":90050}");
         Assert.Equal("ok", Inspect(options.DatabasePath).Integrity);
 
-        var moved = new ConcurrentQueue<OutboxCorruptionEventArgs>();
-        var outbox2 = new Outbox(options);
-        outbox2.CorruptDatabaseMovedAside += (_, e) => moved.Enqueue(e);
-        await outbox2.OpenAsync();
+        var (moved, _, outbox2) = await OpenWatchedAsync(options);
         await using (outbox2)
         {
             var entries = await outbox2.ReadAsync(0, 100);
@@ -59,21 +49,12 @@ public sealed class ChecksumTests
     public async Task An_outbox_file_from_before_row_checksums_keeps_its_rows_and_checksums_the_new_ones()
     {
         var options = Options("crc-legacy");
-        await using (var outbox = await OpenAsync(options))
-        {
-            for (var i = 1; i <= 3; i++)
-            {
-                await outbox.AppendAsync(Item($"old {i}"));
-            }
-        }
+        await AppendAllAsync(options, Enumerable.Range(1, 3).Select(i => Item($"old {i}")));
 
         // Exactly what an older build left: the same table without the crc column.
         Execute(options.DatabasePath, "ALTER TABLE outbox_item DROP COLUMN crc");
 
-        var moved = 0;
-        var outbox2 = new Outbox(options);
-        outbox2.CorruptDatabaseMovedAside += (_, _) => Interlocked.Increment(ref moved);
-        await outbox2.OpenAsync();
+        var (moved, _, outbox2) = await OpenWatchedAsync(options);
         await using (outbox2)
         {
             Assert.Equal(4, await outbox2.AppendAsync(Item("new 4")));
@@ -81,7 +62,7 @@ public sealed class ChecksumTests
             Assert.Equal(["old 1", "old 2", "old 3", "new 4"], entries.Select(Text));
         }
 
-        Assert.Equal(0, Volatile.Read(ref moved));
+        Assert.Empty(moved);
         Assert.Equal(
             [(1L, false), (2L, false), (3L, false), (4L, true)],
             Query(options.DatabasePath, "SELECT seq, crc IS NOT NULL FROM outbox_item ORDER BY seq", r => (r.GetInt64(0), r.GetBoolean(1))));
@@ -91,21 +72,12 @@ public sealed class ChecksumTests
     public async Task A_row_whose_values_the_outbox_never_writes_is_declared_lost_instead_of_stopping_the_backlog()
     {
         var options = Options("crc-values", o => o.SeqReservationBlock = 100);
-        await using (var outbox = await OpenAsync(options))
-        {
-            for (var i = 1; i <= 6; i++)
-            {
-                await outbox.AppendAsync(Item($"r{i}"));
-            }
-        }
+        await AppendAllAsync(options, Enumerable.Range(1, 6).Select(i => Item($"r{i}")));
 
         // A time no clock gives: reading it as a DateTimeOffset throws before any checksum can be compared.
         Execute(options.DatabasePath, "UPDATE outbox_item SET ts_ticks = -5 WHERE seq = 3");
 
-        var moved = new ConcurrentQueue<OutboxCorruptionEventArgs>();
-        var outbox2 = new Outbox(options);
-        outbox2.CorruptDatabaseMovedAside += (_, e) => moved.Enqueue(e);
-        await outbox2.OpenAsync();
+        var (moved, _, outbox2) = await OpenWatchedAsync(options);
         await using (outbox2)
         {
             var entries = await outbox2.ReadAsync(0, 100);
@@ -125,18 +97,9 @@ public sealed class ChecksumTests
     {
         var options = Options("crc-text");
         var devices = new[] { "Waage-Süd", "地磅-1", "scale-\uD800-lone", "kind\u0000nul" };
-        await using (var outbox = await OpenAsync(options))
-        {
-            foreach (var device in devices)
-            {
-                await outbox.AppendAsync(Item("x", device: device));
-            }
-        }
+        await AppendAllAsync(options, devices.Select(d => Item("x", device: d)));
 
-        var moved = 0;
-        var outbox2 = new Outbox(options);
-        outbox2.CorruptDatabaseMovedAside += (_, _) => Interlocked.Increment(ref moved);
-        await outbox2.OpenAsync();
+        var (moved, _, outbox2) = await OpenWatchedAsync(options);
         await using (outbox2)
         {
             var entries = await outbox2.ReadAsync(0, 100);
@@ -145,29 +108,20 @@ public sealed class ChecksumTests
             Assert.Equal("地磅-1", entries[1].DeviceId);
         }
 
-        Assert.Equal(0, Volatile.Read(ref moved));
+        Assert.Empty(moved);
     }
 
     [Fact]
     public async Task A_damaged_file_from_before_row_checksums_is_still_salvaged()
     {
         var options = Options("crc-legacy-salvage", o => o.SeqReservationBlock = 100);
-        await using (var outbox = await OpenAsync(options))
-        {
-            for (var i = 1; i <= 2000; i++)
-            {
-                await outbox.AppendAsync(Item($"reading {i:D5} " + new string('x', 150)));
-            }
-        }
+        await AppendAllAsync(options, Enumerable.Range(1, 2000).Select(i => Item($"reading {i:D5} " + new string('x', 150))));
 
         Execute(options.DatabasePath, "ALTER TABLE outbox_item DROP COLUMN crc; PRAGMA wal_checkpoint(TRUNCATE);");
         var length = new FileInfo(options.DatabasePath).Length;
         WriteGarbage(options.DatabasePath, (length / 2 / 4096) * 4096, 2 * 4096);
 
-        var moved = new ConcurrentQueue<OutboxCorruptionEventArgs>();
-        var outbox2 = new Outbox(options);
-        outbox2.CorruptDatabaseMovedAside += (_, e) => moved.Enqueue(e);
-        await outbox2.OpenAsync();
+        var (moved, _, outbox2) = await OpenWatchedAsync(options);
         await using (outbox2)
         {
             await WaitForAsync(() => !moved.IsEmpty);
@@ -194,13 +148,7 @@ public sealed class ChecksumTests
         try
         {
             var options = new OutboxOptions { DatabasePath = Path.Combine(mountPoint, "outbox.db") };
-            await using (var outbox = await OpenAsync(options))
-            {
-                for (var i = 1; i <= 5; i++)
-                {
-                    await outbox.AppendAsync(Item($"old {i}"));
-                }
-            }
+            await AppendAllAsync(options, Enumerable.Range(1, 5).Select(i => Item($"old {i}")));
 
             Execute(options.DatabasePath, "ALTER TABLE outbox_item DROP COLUMN crc; PRAGMA wal_checkpoint(TRUNCATE);");
             var filler = Path.Combine(mountPoint, "filler.bin");
@@ -253,6 +201,15 @@ public sealed class ChecksumTests
 
         // A character moved across the boundary of two text fields is a different row.
         Assert.NotEqual(RowChecksum.Compute(7, "ab", "c", ts, true, ts, payload), RowChecksum.Compute(7, "a", "bc", ts, true, ts, payload));
+    }
+
+    private static async Task AppendAllAsync(OutboxOptions options, IEnumerable<OutboxItem> items)
+    {
+        await using var outbox = await OpenAsync(options);
+        foreach (var item in items)
+        {
+            await outbox.AppendAsync(item);
+        }
     }
 
     private static void Tamper(string path, long seq, string payload)
@@ -312,27 +269,5 @@ public sealed class ChecksumTests
         }
 
         stream.SetLength(stream.Length - (32 * 1024));
-    }
-
-    private static bool Run(string program, params string[] args)
-    {
-        try
-        {
-            using var process = ChildProcess.Start(program, args, name: program);
-            return process.WaitForExit(TimeSpan.FromSeconds(20)) && process.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
-        }
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10);
-        }
     }
 }

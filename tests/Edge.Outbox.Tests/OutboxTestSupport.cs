@@ -95,6 +95,42 @@ internal static class OutboxTestSupport
     }
 
     internal static async Task<T> WithTimeout<T>(Task<T> task, int seconds = 20) => await task.WaitAsync(TimeSpan.FromSeconds(seconds));
+
+    /// <summary>Waits up to 10 s for <paramref name="condition"/>; the caller asserts what it needs afterwards.</summary>
+    internal static async Task WaitForAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>Opens the outbox with its corruption and salvage events recorded (they are raised on the thread pool).</summary>
+    internal static async Task<(ConcurrentQueue<OutboxCorruptionEventArgs> Moved, ConcurrentQueue<OutboxSalvageEventArgs> Salvaged, Outbox Outbox)> OpenWatchedAsync(OutboxOptions options)
+    {
+        var moved = new ConcurrentQueue<OutboxCorruptionEventArgs>();
+        var salvaged = new ConcurrentQueue<OutboxSalvageEventArgs>();
+        var outbox = new Outbox(options);
+        outbox.CorruptDatabaseMovedAside += (_, e) => moved.Enqueue(e);
+        outbox.CorruptDatabaseSalvaged += (_, e) => salvaged.Enqueue(e);
+        await outbox.OpenAsync();
+        return (moved, salvaged, outbox);
+    }
+
+    /// <summary>Runs a program (mount, umount); true when it exits 0 within 20 s.</summary>
+    internal static bool Run(string program, params string[] args)
+    {
+        try
+        {
+            using var process = ChildProcess.Start(program, args, name: program);
+            return process.WaitForExit(TimeSpan.FromSeconds(20)) && process.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
 }
 
 internal sealed record DatabaseSnapshot(SortedDictionary<long, byte[]> Rows, long LastSeq, string Integrity)

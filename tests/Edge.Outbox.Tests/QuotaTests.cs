@@ -240,19 +240,6 @@ public sealed class QuotaTests(ITestOutputHelper output)
         return used + (wal.Exists ? wal.Length : 0);
     }
 
-    private static bool Run(string program, params string[] args)
-    {
-        try
-        {
-            using var process = ChildProcess.Start(program, args, name: program);
-            return process.WaitForExit(TimeSpan.FromSeconds(20)) && process.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
-        }
-    }
-
     private static async Task WaitFor(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);

@@ -242,24 +242,10 @@ public sealed class SalvageTests
 
     private static async Task<(ConcurrentQueue<OutboxCorruptionEventArgs> Moved, ConcurrentQueue<OutboxSalvageEventArgs> Salvaged, Outbox Outbox)> OpenObservedAsync(OutboxOptions options)
     {
-        var moved = new ConcurrentQueue<OutboxCorruptionEventArgs>();
-        var salvaged = new ConcurrentQueue<OutboxSalvageEventArgs>();
-        var outbox = new Outbox(options);
-        outbox.CorruptDatabaseMovedAside += (_, e) => moved.Enqueue(e);
-        outbox.CorruptDatabaseSalvaged += (_, e) => salvaged.Enqueue(e);
-        await outbox.OpenAsync();
+        var opened = await OpenWatchedAsync(options);
 
         // Events are raised on the thread pool; give them a moment (an open that found nothing raises none).
         await Task.Delay(200);
-        return (moved, salvaged, outbox);
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10);
-        }
+        return opened;
     }
 }

@@ -59,9 +59,7 @@ internal sealed class CorruptFileReader : IDisposable
             var reader = new CorruptFileReader(connection, null);
             var applicationId = reader.Scalar("PRAGMA application_id");
             reader.IsForeign = applicationId is long id && id != 0 && id != OutboxDatabase.ApplicationId;
-            reader.HasChecksums = reader.Scalar("SELECT count(*) FROM pragma_table_info('outbox_item') WHERE name = 'crc'") is long columns
-                ? columns > 0
-                : reader.HasColumn("crc");
+            reader.HasChecksums = reader.HasChecksumColumn();
             return reader;
         }
         catch (SqliteException ex)
@@ -327,15 +325,24 @@ internal sealed class CorruptFileReader : IDisposable
     }
 
     /// <summary>
-    /// Whether the column can be selected, for when the schema itself could not be read: only SQLite saying there is
-    /// no such column turns the checks off; any other failure keeps them, and damaged rows are then found as damage.
+    /// Whether the rows have the checksum column. When even the schema cannot be read, only SQLite saying there is no
+    /// such column turns the checks off; any other failure keeps them, and damaged rows are then found as damage.
     /// </summary>
-    private bool HasColumn(string column)
+    private bool HasChecksumColumn()
     {
         try
         {
+            return OutboxDatabase.HasChecksumColumn(_connection!);
+        }
+        catch (SqliteException)
+        {
+            // The schema is damaged: ask the table itself.
+        }
+
+        try
+        {
             using var command = _connection!.CreateCommand();
-            command.CommandText = $"SELECT {column} FROM outbox_item LIMIT 0";
+            command.CommandText = "SELECT crc FROM outbox_item LIMIT 0";
             using var reader = command.ExecuteReader();
             return true;
         }

@@ -521,28 +521,16 @@ internal sealed partial class OutboxWriter : IDisposable
                 read.Complete();
                 return;
             }
-            catch (CorruptDatabaseException ex)
+            catch (Exception ex) when (attempt == 0 && OutboxDatabase.IsCorruption(ex, out var reason))
             {
-                // A row failed its checksum: the same recovery as for damage SQLite reports itself.
-                if (attempt == 0)
-                {
-                    Recover(ex.Message);
-                    continue;
-                }
-
-                read.Fail(new OutboxStorageException($"The outbox is still damaged after moving it aside: {ex.Message}", ex));
-                return;
+                // Damage SQLite reports, or a row that fails its checksum: moved aside, salvaged, read again once.
+                Recover(reason);
             }
-            catch (SqliteException ex)
+            catch (Exception ex) when (ex is SqliteException or CorruptDatabaseException)
             {
-                if (OutboxDatabase.IsCorruption(ex, out var reason) && attempt == 0)
-                {
-                    Recover(reason);
-                    continue;
-                }
-
-                _logger.ReadFailed(ex.SqliteErrorCode, ex.Message, ex);
-                read.Fail(new OutboxStorageException($"SQLite error {ex.SqliteErrorCode}: {ex.Message}", ex.SqliteErrorCode, ex.Message, ex));
+                var code = ex is SqliteException s ? s.SqliteErrorCode : OutboxDatabase.SqliteCorrupt;
+                _logger.ReadFailed(code, ex.Message, ex);
+                read.Fail(new OutboxStorageException($"SQLite error {code}: {ex.Message}", code, ex.Message, ex));
                 return;
             }
         }
