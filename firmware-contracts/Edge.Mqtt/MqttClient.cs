@@ -214,7 +214,9 @@ public sealed partial class MqttClient : IAsyncDisposable
             return Task.FromException(MqttErrors.NotConnected($"Publishing to '{message.Topic}'", State));
         }
 
-        return _publishSlots.Wait(0, CancellationToken.None) ? PublishWithSlot(message, cancellationToken) : PublishWhenSlotFreeAsync(message, cancellationToken);
+        return _publishSlots.Wait(0, CancellationToken.None)
+            ? PublishWithSlot(message, cancellationToken)
+            : PublishWhenSlotFreeAsync(Detach(message), cancellationToken);
     }
 
     /// <summary>Subscribes to one filter (see <see cref="SubscribeAsync(IEnumerable{MqttSubscription}, CancellationToken)"/>).</summary>
@@ -479,6 +481,13 @@ public sealed partial class MqttClient : IAsyncDisposable
 
         return op.Task;
     }
+
+    /// <summary>
+    /// A copy that owns its bytes. A publish that must wait for a slot reaches libmosquitto (which copies the payload)
+    /// only after PublishAsync has returned, and a caller may reuse its buffer as soon as it has.
+    /// </summary>
+    private static MqttMessage Detach(MqttMessage m) =>
+        new(m.Topic, m.Payload.ToArray(), m.Qos, m.Retain, m.UserProperties.Count == 0 ? null : [.. m.UserProperties]);
 
     private async Task PublishWhenSlotFreeAsync(MqttMessage message, CancellationToken cancellationToken)
     {

@@ -117,8 +117,10 @@ public sealed class NativeResourceTests
         const int count = 100_000;
         var topic = "plant/line/1/counter";
 
-        await using (var sub = await TestMqtt.ConnectedAsync(broker, configure: o => o.Messages.Capacity = 8192))
-        await using (var pub = await TestMqtt.ConnectedAsync(broker, configure: o => o.MaxInflightMessages = 100))
+        var (sub, subEvents) = await TestMqtt.ConnectedWithEventsAsync(broker, "sub", o => o.Messages.Capacity = 8192);
+        var (pub, pubEvents) = await TestMqtt.ConnectedWithEventsAsync(broker, "pub", o => o.MaxInflightMessages = 100);
+        await using (sub)
+        await using (pub)
         {
             await sub.SubscribeAsync(topic);
             var seen = new bool[count];
@@ -127,26 +129,37 @@ public sealed class NativeResourceTests
             var receiving = Task.Run(async () =>
             {
                 using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-                await foreach (var m in sub.Messages.ReadAllAsync(cts.Token))
+                try
                 {
-                    var i = BitConverter.ToInt32(m.Payload.Span);
-                    if (seen[i])
+                    await foreach (var m in sub.Messages.ReadAllAsync(cts.Token))
                     {
-                        duplicates++;
-                    }
-                    else
-                    {
-                        seen[i] = true;
-                        if (++distinct == count)
+                        var i = BitConverter.ToInt32(m.Payload.Span);
+                        if (seen[i])
                         {
-                            return;
+                            duplicates++;
+                        }
+                        else
+                        {
+                            seen[i] = true;
+                            if (++distinct == count)
+                            {
+                                return;
+                            }
                         }
                     }
+                }
+                catch (OperationCanceledException)
+                {
+                    var missing = Enumerable.Range(0, count).Where(i => !seen[i]).ToList();
+                    Assert.Fail(
+                        $"After 90 s the subscriber had {distinct} of {count} ({duplicates} duplicates); first missing {string.Join(",", missing.Take(10))}, last missing {missing[^1]}; " +
+                        $"buffered {sub.Messages.Count}, dropped {sub.DroppedMessages}, state {sub.State}; subscriber: {subEvents.Describe()}; publisher: {pubEvents.Describe()}");
                 }
             });
 
             // A window of 1000 unacknowledged publishes, as the gateway's outbox would send.
             var window = new Queue<Task>();
+            // One scratch buffer for every publish: PublishAsync owns a copy once it returns, even when it must wait.
             var payload = new byte[64];
             for (var i = 0; i < count; i++)
             {
