@@ -86,6 +86,13 @@ public sealed class Outbox : IAsyncDisposable
         set => _writer.Salvaged = value;
     }
 
+    /// <summary>Writer-thread signal after an acknowledgement renumbered every item (see <see cref="OutboxWriter.Renumbered"/>).</summary>
+    internal Action<long, long>? Renumbered
+    {
+        get => _writer.Renumbered;
+        set => _writer.Renumbered = value;
+    }
+
     /// <summary>
     /// Takes the lock file, opens the database (checking it and moving a corrupt one aside) and starts the writer.
     /// </summary>
@@ -144,6 +151,12 @@ public sealed class Outbox : IAsyncDisposable
     /// The hub stored every seq ≤ <paramref name="storedThrough"/> and those in <paramref name="ranges"/>: deletes
     /// exactly those items (in the next group commit). Nothing else ever removes an item.
     /// </summary>
+    /// <remarks>
+    /// An acknowledgement naming a seq above <see cref="LastSeq"/> means this outbox's numbering went backwards
+    /// (restored or replaced storage) and the hub holds other readings under the numbers its items carry. Then nothing
+    /// is deleted: every item is renumbered, in order, to follow the hub's highest seq, and is sent again (log 15020,
+    /// <see cref="OutboxStatus.SeqRenumberings"/>).
+    /// </remarks>
     /// <param name="storedThrough">The hub's watermark (0: none).</param>
     /// <param name="ranges">Stored seqs above the watermark, inclusive; may be null or empty.</param>
     /// <param name="cancellationToken">Stops waiting (the deletion still happens).</param>

@@ -74,6 +74,7 @@ public sealed class OutboxDispatcher : IAsyncDisposable
         _bucket = new TokenBucket(options.BacklogItemsPerSecond, options.BacklogBurst, _timeProvider);
         _outbox.Committed += Signal;
         _outbox.Salvaged += OnSalvaged;
+        _outbox.Renumbered += OnRenumbered;
     }
 
     /// <summary>A snapshot for the gateway's health report.</summary>
@@ -547,6 +548,25 @@ public sealed class OutboxDispatcher : IAsyncDisposable
         _sentBatches.Clear();
         _liveInFlight = 0;
         _backlogInFlight = 0;
+    }
+
+    /// <summary>
+    /// Every item was renumbered above the hub's highest stored seq (the writer thread; only signals): what is in flight
+    /// went under numbers the hub takes for readings it has, so all of it is backlog again under the new ones.
+    /// </summary>
+    private void OnRenumbered(long hubHighest, long lastSeq)
+    {
+        lock (_lock)
+        {
+            _ackedThrough = Math.Max(_ackedThrough, hubHighest);
+            _generation++;
+            ClearInFlight();
+            _liveCursor = Math.Max(_liveCursor, lastSeq);
+            _backlogCursor = _ackedThrough;
+            _backlogEnd = lastSeq + 1;
+        }
+
+        Signal();
     }
 
     /// <summary>A salvage put items back below the live cursor: they are backlog now (the writer thread; only signals).</summary>

@@ -45,6 +45,12 @@ public sealed record OutboxStatus
 
     /// <summary>Corrupt database files moved aside since the outbox was opened (including at open).</summary>
     public required int CorruptFilesMovedAside { get; init; }
+
+    /// <summary>
+    /// Times since the outbox was opened that the hub acknowledged seqs this outbox never assigned, so that every item
+    /// was renumbered above them (its numbering had gone backwards: restored or replaced storage). Not 0 calls for a look.
+    /// </summary>
+    public long SeqRenumberings { get; init; }
 }
 
 /// <summary>The quota state changed; raised on a thread-pool thread, never on the writer.</summary>

@@ -82,6 +82,39 @@ public sealed class SalvageTests
     }
 
     [Fact]
+    public async Task A_corrupt_file_without_its_seq_side_file_is_still_salvaged_and_new_seqs_start_above_it()
+    {
+        var options = Options("salvage-no-side-file", o => o.SeqReservationBlock = 100);
+        await using (var outbox = await OpenAsync(options))
+        {
+            for (var i = 1; i <= 2000; i++)
+            {
+                await outbox.AppendAsync(Item($"reading {i:D5} " + new string('x', 150)));
+            }
+        }
+
+        // The card lost the side file along with a few pages of the database.
+        File.Delete(options.DatabasePath + ".seq");
+        var length = new FileInfo(options.DatabasePath).Length;
+        WriteGarbage(options.DatabasePath, (length / 2 / 4096) * 4096, 2 * 4096);
+
+        var (moved, _, outbox2) = await OpenObservedAsync(options);
+        await using (outbox2)
+        {
+            var e = Assert.Single(moved);
+            Assert.Null(e.Salvage.Error);
+            Assert.InRange(e.SalvagedItems, 1800, 1999);
+            Assert.True(e.NextSeq > 2000, $"the fresh database starts at {e.NextSeq}");
+            var entries = await outbox2.ReadAsync(0, 10_000);
+            var salvaged = entries.Where(x => x.Seq <= 2000).ToList();
+            Assert.Equal(e.SalvagedItems, salvaged.Count);
+            var lost = e.Salvage.LostRanges.SelectMany(r => Seqs(r.From, r.To)).ToList();
+            Assert.Equal(Seqs(1, 2000), salvaged.Select(x => x.Seq).Concat(lost).Order());
+            Assert.True(await outbox2.AppendAsync(Item("after")) > 2000);
+        }
+    }
+
+    [Fact]
     public async Task Seqs_the_hub_acknowledged_are_neither_salvaged_nor_declared()
     {
         var options = Options("salvage-acked", o => o.SeqReservationBlock = 100);

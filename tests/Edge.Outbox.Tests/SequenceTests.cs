@@ -202,7 +202,9 @@ public sealed class AcknowledgementTests
             await outbox.AppendAsync(Item($"a{i}"));
         }
 
-        var deleted = await outbox.AcknowledgeAsync(5, [new(8, 9), new(12, 12), new(15, 30), new(3, 6)]);
+        // Ranges may overlap the watermark and each other; none reaches above the last seq (that is a regression, see
+        // SeqRegressionTests).
+        var deleted = await outbox.AcknowledgeAsync(5, [new(8, 9), new(12, 12), new(15, 20), new(3, 6)]);
         Assert.Equal(5 + 1 + 2 + 1 + 6, deleted);
         var remaining = (await outbox.ReadAsync(0, 100)).Select(e => e.Seq);
         Assert.Equal([7, 10, 11, 13, 14], remaining);

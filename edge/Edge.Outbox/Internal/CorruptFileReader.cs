@@ -77,6 +77,29 @@ internal sealed class CorruptFileReader : IDisposable
     }
 
     /// <summary>
+    /// The highest seq the file says it reached, from its counter, its watermark and its largest key, whichever are
+    /// readable; null when none is (or the file is not an outbox).
+    /// </summary>
+    internal long? ReadHighestSeq()
+    {
+        if (_connection is null || IsForeign)
+        {
+            return null;
+        }
+
+        long? highest = null;
+        foreach (var value in new[] { ReadMeta("last_seq"), ReadMeta("acked_through"), Scalar("SELECT max(seq) FROM outbox_item") as long? })
+        {
+            if (value is { } v && v > (highest ?? 0))
+            {
+                highest = v;
+            }
+        }
+
+        return highest;
+    }
+
+    /// <summary>
     /// Hands every readable row with seq in (<paramref name="after"/>, <paramref name="upper"/>] to
     /// <paramref name="onRow"/> in seq order, and every span of seqs that could not be read to
     /// <paramref name="onUnreadable"/>. The callbacks run outside any read of this file, so an exception they throw is

@@ -390,6 +390,62 @@ internal sealed class OutboxDatabase : IDisposable
         _setLastSeq.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// Moves every row up by <paramref name="offset"/> (more than any seq here, so no new seq meets an old one), inside
+    /// the caller's transaction. A row whose checksum holds gets the checksum of its new seq; a damaged row keeps its
+    /// old one, so it stays detectably damaged.
+    /// </summary>
+    /// <returns>How many rows moved.</returns>
+    internal int Renumber(long offset)
+    {
+        if (!Checksums)
+        {
+            using var shift = _connection.CreateCommand();
+            shift.CommandText = "UPDATE outbox_item SET seq = seq + $offset";
+            shift.Parameters.AddWithValue("$offset", offset);
+            return shift.ExecuteNonQuery();
+        }
+
+        var moves = new List<(long Seq, object Crc)>();
+        using (var select = _connection.CreateCommand())
+        {
+            select.CommandText = "SELECT seq, kind, device_id, ts_ticks, clock_synced, accepted_ticks, payload, crc FROM outbox_item";
+            using var r = select.ExecuteReader();
+            while (r.Read())
+            {
+                var seq = r.GetInt64(0);
+                var crc = r.GetValue(7);
+                if (crc is long stored
+                    && r.GetValue(1) is string kind && r.GetValue(2) is string device && r.GetValue(3) is long ts
+                    && r.GetValue(4) is long synced && r.GetValue(5) is long accepted && r.GetValue(6) is byte[] payload
+                    && stored == RowChecksum.Compute(seq, kind, device, ts, synced != 0, accepted, payload))
+                {
+                    crc = RowChecksum.Compute(seq + offset, kind, device, ts, synced != 0, accepted, payload);
+                }
+
+                moves.Add((seq, crc));
+            }
+        }
+
+        using var update = _connection.CreateCommand();
+        update.CommandText = "UPDATE outbox_item SET seq = $new, crc = $crc WHERE seq = $old";
+        var newSeq = update.Parameters.Add("$new", SqliteType.Integer);
+        var newCrc = update.Parameters.Add("$crc", SqliteType.Integer);
+        var oldSeq = update.Parameters.Add("$old", SqliteType.Integer);
+        foreach (var (seq, crc) in moves)
+        {
+            newSeq.Value = seq + offset;
+            newCrc.Value = crc;
+            oldSeq.Value = seq;
+            update.ExecuteNonQuery();
+        }
+
+        return moves.Count;
+    }
+
+    /// <summary>The lowest seq held, or null when the outbox is empty.</summary>
+    internal long? ReadLowestSeq() => Scalar(_connection, "SELECT min(seq) FROM outbox_item") is long seq ? seq : null;
+
     internal int DeleteRange(long from, long to)
     {
         _deleteFrom.Value = from;

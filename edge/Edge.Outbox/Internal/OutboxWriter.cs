@@ -40,6 +40,10 @@ internal sealed partial class OutboxWriter : IDisposable
     private FileStream? _lockFile;
     private long _reservedThrough;
     private long _deletedInTransaction;
+
+    // Set by an acknowledgement that renumbered the rows in the open transaction: the new last seq, and the hub's
+    // highest stored seq that forced it. Only the writer thread touches them.
+    private (long LastSeq, long HubHighest, int Moved)? _renumberedInTransaction;
     private bool _diskFull;
 
     // What append-only commits may have added since the quota was last measured (an upper bound), and when the next
@@ -57,6 +61,7 @@ internal sealed partial class OutboxWriter : IDisposable
     private long _commits;
     private long _committedItems;
     private long _refusedAppends;
+    private long _renumberings;
     private int _corruptFilesMovedAside;
     private int _quotaState;
 
@@ -91,6 +96,13 @@ internal sealed partial class OutboxWriter : IDisposable
     /// </summary>
     internal Action<long, long>? Salvaged { get; set; }
 
+    /// <summary>
+    /// Called on the writer thread after an acknowledgement named seqs this outbox never assigned and every item was
+    /// moved above them (the hub's highest stored seq, the new last seq): whatever a dispatcher had in flight carries
+    /// old numbers. Must only signal.
+    /// </summary>
+    internal Action<long, long>? Renumbered { get; set; }
+
     /// <summary>Asked on the writer thread for each row a salvage read back; false treats the row as unreadable.</summary>
     internal Func<OutboxEntry, bool>? SalvageFilter { get; set; }
 
@@ -109,6 +121,7 @@ internal sealed partial class OutboxWriter : IDisposable
         CommittedItems = Volatile.Read(ref _committedItems),
         RefusedAppends = Volatile.Read(ref _refusedAppends),
         CorruptFilesMovedAside = Volatile.Read(ref _corruptFilesMovedAside),
+        SeqRenumberings = Volatile.Read(ref _renumberings),
     };
 
     /// <summary>Takes the lock file, opens (or recovers) the database and starts the writer thread.</summary>
@@ -179,6 +192,13 @@ internal sealed partial class OutboxWriter : IDisposable
     internal Task<int> AcknowledgeAsync(long storedThrough, OutboxSeqRange[] ranges) =>
         ExecuteAsync(isWrite: true, db =>
         {
+            var hubHighest = ranges.Length == 0 ? storedThrough : Math.Max(storedThrough, ranges.Max(r => r.To));
+            if (hubHighest > (_renumberedInTransaction?.LastSeq ?? _lastSeq))
+            {
+                Renumber(db, hubHighest);
+                return 0;
+            }
+
             var deleted = 0;
             if (storedThrough >= 1)
             {
@@ -203,6 +223,28 @@ internal sealed partial class OutboxWriter : IDisposable
             _deletedInTransaction += deleted;
             return deleted;
         });
+
+    /// <summary>
+    /// The hub has stored seqs above any this outbox assigned: its numbering went backwards (storage restored from a
+    /// backup, a replaced or re-imaged card, a cloned gateway), and the hub would take the readings that reuse those
+    /// seqs for ones it already has. Deleting them on its word would lose them, so nothing is deleted: every item
+    /// moves to just above the hub's highest seq, in order, and is sent again under its new number.
+    /// </summary>
+    private void Renumber(OutboxDatabase db, long hubHighest)
+    {
+        var last = _renumberedInTransaction?.LastSeq ?? _lastSeq;
+        var lowest = db.ReadLowestSeq();
+        var offset = lowest is { } low ? hubHighest - low + 1 : 0;
+        var newLast = lowest is null ? hubHighest : last + offset;
+
+        // The side file first, as for any seq committed above its reservation.
+        EnsureReserved(newLast);
+        var moved = lowest is null ? 0 : db.Renumber(offset);
+        db.SetLastSeq(newLast);
+        db.SetAckedThrough(hubHighest);
+        _ackedThrough = Math.Max(_ackedThrough, hubHighest);
+        _renumberedInTransaction = (newLast, hubHighest, moved + (_renumberedInTransaction?.Moved ?? 0));
+    }
 
     /// <summary>Stops taking work, commits what is queued, checkpoints the WAL and closes the file.</summary>
     internal Task StopAsync()
@@ -398,10 +440,20 @@ internal sealed partial class OutboxWriter : IDisposable
 
                 var db = _db!;
                 _deletedInTransaction = 0;
+                _renumberedInTransaction = null;
                 db.Begin();
                 foreach (var w in writes)
                 {
                     w.Execute(db);
+                }
+
+                if (_renumberedInTransaction is { } renumbered)
+                {
+                    seq = renumbered.LastSeq;
+                    if (accepted.Count > 0)
+                    {
+                        EnsureReserved(seq + accepted.Count);
+                    }
                 }
 
                 var acceptedTicks = _timeProvider.GetUtcNow().UtcTicks;
@@ -454,7 +506,9 @@ internal sealed partial class OutboxWriter : IDisposable
             }
             catch (IOException ex)
             {
-                // Writing the sequence side file failed, before BEGIN: nothing is half-done.
+                // Writing the sequence side file failed: before BEGIN, or (after a renumbering acknowledgement) inside
+                // a transaction that must not commit without its reservation.
+                _db?.TryRollback();
                 var diskFull = (ex.HResult & 0xFFFF) == ENoSpc || ex is NativeIOException { NativeErrorCode: ENoSpc };
                 if (diskFull && accepted.Count > 0)
                 {
@@ -477,6 +531,14 @@ internal sealed partial class OutboxWriter : IDisposable
 
             // Durable now (WAL fsynced by COMMIT under synchronous=FULL): only from here on is anything reported.
             Volatile.Write(ref _lastSeq, seq);
+            if (_renumberedInTransaction is { } done)
+            {
+                _renumberedInTransaction = null;
+                Interlocked.Increment(ref _renumberings);
+                _logger.SeqsRenumbered(done.HubHighest, done.Moved, done.HubHighest + 1, done.LastSeq);
+                Renumbered?.Invoke(done.HubHighest, done.LastSeq);
+            }
+
             Interlocked.Add(ref _pendingItems, accepted.Count - _deletedInTransaction);
             Interlocked.Increment(ref _commits);
             Interlocked.Add(ref _committedItems, accepted.Count);
@@ -704,6 +766,19 @@ internal sealed partial class OutboxWriter : IDisposable
     {
         var movedTo = DatabaseQuarantine.MoveAside(_options.DatabasePath, _timeProvider.GetUtcNow());
         Interlocked.Increment(ref _corruptFilesMovedAside);
+
+        // The side file may be missing or behind (lost or restored with the same card). The fresh database must
+        // still start above every seq the damaged file used, or salvage (which reads the file only up to that floor)
+        // would bring back nothing and new readings would reuse its seqs; the file itself says how far it went.
+        using (var file = CorruptFileReader.Open(movedTo))
+        {
+            if (file.ReadHighestSeq() is { } fileHighest && fileHighest > _reservedThrough)
+            {
+                _logger.SeqFloorFromCorruptFile(movedTo, fileHighest, _reservedThrough);
+                _reservedThrough = fileHighest;
+            }
+        }
+
         var nextSeq = Math.Max(_reservedThrough, lastKnownSeq ?? 0) + 1;
         _logger.CorruptDatabaseMovedAside(_options.DatabasePath, reason, movedTo, nextSeq);
         return (movedTo, reason, nextSeq);
