@@ -65,6 +65,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 33004, Level = LogLevel.Warning, Message = "Reading of {Device} breaks the contract and was dropped: {Error}")]
     public static partial void ReadingInvalid(ILogger logger, string device, string error);
 
+    [LoggerMessage(EventId = 33011, Level = LogLevel.Error, Message = "The outbox could not store a reading of {Device} ({Error}); the device keeps it and tries again")]
+    public static partial void ReadingNotStored(ILogger logger, string device, string error);
+
     [LoggerMessage(EventId = 33005, Level = LogLevel.Information, Message = "{Count} counter positions moved forward from readings committed before the last stop")]
     public static partial void CounterPositionsReconciled(ILogger logger, int count);
 
@@ -84,8 +87,11 @@ internal static partial class Log
     public static partial void OutboxSalvageFailed(ILogger logger, string sideFile, string error);
 
     // Devices: 34000–34999
-    [LoggerMessage(EventId = 34001, Level = LogLevel.Error, Message = "Device {Device} stopped after a driver failure")]
-    public static partial void DeviceFailed(ILogger logger, Exception exception, string device);
+    [LoggerMessage(EventId = 34001, Level = LogLevel.Error, Message = "Device {Device} stopped after a driver failure; it restarts in {Delay}")]
+    public static partial void DeviceFailed(ILogger logger, Exception exception, string device, TimeSpan delay);
+
+    [LoggerMessage(EventId = 34006, Level = LogLevel.Information, Message = "Device {Device} restarting after a driver failure")]
+    public static partial void DeviceRestarting(ILogger logger, string device);
 
     [LoggerMessage(EventId = 34002, Level = LogLevel.Information, Message = "Scale {Device}: {WeightKg} kg stable ({Reason})")]
     public static partial void StableWeight(ILogger logger, string device, double weightKg, string reason);

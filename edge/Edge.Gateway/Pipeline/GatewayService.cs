@@ -236,23 +236,8 @@ internal sealed class GatewayService : IHostedService, IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private async Task RunDeviceAsync(IGatewayDevice device, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await device.RunAsync(cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Stopping.
-        }
-        catch (Exception ex)
-        {
-            // A driver bug must not take the gateway (and every other device) down; health shows the device down.
-            device.Health.RecordFailure("driver failed: " + ex.Message);
-            Log.DeviceFailed(_logger, ex, device.Id);
-        }
-    }
+    private Task RunDeviceAsync(IGatewayDevice device, CancellationToken cancellationToken) =>
+        DeviceSupervisor.RunAsync(device, _time, _logger, cancellationToken);
 
     private async Task HandleMessageAsync(MqttMessage message, CancellationToken cancellationToken)
     {

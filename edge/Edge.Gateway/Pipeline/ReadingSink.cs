@@ -103,5 +103,13 @@ internal sealed class ReadingSink
             Interlocked.Increment(ref _refused);
             return new AcceptResult(AcceptOutcome.Refused, 0);
         }
+        catch (OutboxStorageException ex)
+        {
+            // An I/O error or a lock held by another program: nothing was stored, and it may pass. A refusal keeps the
+            // reading with its producer (which tries again) and keeps the device running; a throw would end its loop.
+            Interlocked.Increment(ref _refused);
+            Log.ReadingNotStored(_logger, item.DeviceId, ex.Message);
+            return new AcceptResult(AcceptOutcome.Refused, 0);
+        }
     }
 }
