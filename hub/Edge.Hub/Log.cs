@@ -66,7 +66,7 @@ internal static partial class Log
     [LoggerMessage(51300, LogLevel.Information, "State store {Path} open at schema version {Version} (migrations applied now: {Applied})")]
     public static partial void StateStoreOpened(ILogger logger, string path, int version, string applied);
 
-    [LoggerMessage(51301, LogLevel.Warning, "{Count} oldest dead letters evicted to stay within {MaxRows} rows and {MaxBytes} bytes")]
+    [LoggerMessage(51301, LogLevel.Warning, "{Count} oldest dead letters of refused MQTT messages evicted to stay within {MaxRows} rows and {MaxBytes} bytes (letters of lines InfluxDB refused are never evicted)")]
     public static partial void DeadLettersEvicted(ILogger logger, long count, int maxRows, long maxBytes);
 
     [LoggerMessage(51400, LogLevel.Information, "Gateway {Gateway} is online (birth session {Session})")]

@@ -93,6 +93,39 @@ public sealed class ApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_bare_purge_keeps_the_letters_of_readings_influx_refused_until_they_are_named_by_kind()
+    {
+        var store = _hub.Get<IStateStore>();
+        await store.AddAsync([new Edge.Hub.Influx.DeadLetter("weight,device=s kg=\"x\" 1", "HTTP 400: field type conflict", 400, DateTimeOffset.UtcNow, "gw-1 seq 1-1")], CancellationToken.None);
+        store.AddDeadLetters([new DeadLetterRecord(DateTimeOffset.UtcNow, "gw-x", "edge/v1/s/a/gw-x/readings", "MalformedJson: x", "{{"u8.ToArray(), 2, null)]);
+        using var admin = _hub.Client(HubSettings.AdminKey);
+
+        using (var bare = await admin.DeleteAsync("api/v1/deadletters"))
+        {
+            var answer = await bare.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(1, answer.GetProperty("deleted").GetInt64());
+            Assert.Equal("mqtt", answer.GetProperty("kind").GetString());
+            Assert.Equal(1, answer.GetProperty("remaining").GetInt64());
+        }
+
+        var page = await admin.GetFromJsonAsync<JsonElement>("api/v1/deadletters");
+        var left = Assert.Single(page.GetProperty("items").EnumerateArray());
+        Assert.Equal("influx", left.GetProperty("kind").GetString());
+        Assert.Equal("gw-1 seq 1-1", left.GetProperty("origin").GetString());
+
+        using (var unknown = await admin.DeleteAsync("api/v1/deadletters?kind=all"))
+        {
+            var problem = await AssertProblemAsync(unknown, HttpStatusCode.BadRequest);
+            Assert.Contains("influx", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        using var named = await admin.DeleteAsync("api/v1/deadletters?kind=influx");
+        var result = await named.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(1, result.GetProperty("deleted").GetInt64());
+        Assert.Equal(0, result.GetProperty("remaining").GetInt64());
+    }
+
+    [Fact]
     public async Task The_authorization_header_form_is_accepted_and_whoami_names_key_and_role()
     {
         using var http = _hub.Client(apiKey: null);
@@ -231,7 +264,7 @@ public class ApiFailureTests
 
         public DeadLetterStats GetDeadLetterStats() => inner.GetDeadLetterStats();
 
-        public long PurgeDeadLetters() => inner.PurgeDeadLetters();
+        public long PurgeDeadLetters(DeadLetterKind kind) => inner.PurgeDeadLetters(kind);
 
         public IReadOnlyList<LatestReading> GetLatest(string? gatewayId, string? device) => throw new StateStoreException("disk on fire");
 
