@@ -15,6 +15,9 @@ internal static partial class Log
     [LoggerMessage(51001, LogLevel.Warning, "TEST CRASH HOOK ARMED: the hub will SIGKILL itself at {Point} (set by {Variable}); never set this in production")]
     public static partial void CrashHookArmed(ILogger logger, CrashPoint point, string variable);
 
+    [LoggerMessage(51002, LogLevel.Critical, "The hub failed and stops with exit code {ExitCode}: {Component} failed unexpectedly. Nothing more is acknowledged and /readyz is not ready; the service manager restarts the hub, and the gateways replay what was not acknowledged")]
+    public static partial void HubFailed(ILogger logger, Exception exception, string component, int exitCode);
+
     [LoggerMessage(51010, LogLevel.Information, "MQTT connected as {ClientId} (session present: {SessionPresent})")]
     public static partial void MqttConnected(ILogger logger, string clientId, bool sessionPresent);
 
@@ -44,9 +47,6 @@ internal static partial class Log
 
     [LoggerMessage(51104, LogLevel.Warning, "Shutdown: {Count} messages were not settled in time; they were not acknowledged and the gateways will replay them")]
     public static partial void IngestAbandoned(ILogger logger, int count);
-
-    [LoggerMessage(51105, LogLevel.Critical, "The commit loop failed; the hub stops acknowledging")]
-    public static partial void CommitLoopCrashed(ILogger logger, Exception exception);
 
     [LoggerMessage(51106, LogLevel.Warning, "Gateway {Gateway}: {Count} readings in seq {First}-{Last} share device, kind, unit and timestamp with another channel; InfluxDB keeps only one per series and time (no channel tag), the state store keeps all ({Suppressed} more not logged)")]
     public static partial void SeriesCollision(ILogger logger, string gateway, int count, long first, long last, long suppressed);

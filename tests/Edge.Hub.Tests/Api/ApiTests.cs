@@ -240,38 +240,8 @@ public class ApiFailureTests
     }
 
     /// <summary>A real store whose latest-value read fails, as a broken disk would.</summary>
-    private sealed class FailingReads(SqliteStateStore inner) : IStateStore
+    private sealed class FailingReads(SqliteStateStore inner) : DelegatingStateStore(inner)
     {
-        public bool IsOpen => inner.IsOpen;
-
-        public int SchemaVersion => inner.SchemaVersion;
-
-        public void Open() => inner.Open();
-
-        public bool Ping() => inner.Ping();
-
-        public IReadOnlyList<StoredAckState> LoadAckStates() => inner.LoadAckStates();
-
-        public IReadOnlyList<StoredGateway> LoadRoster() => inner.LoadRoster();
-
-        public IReadOnlyList<GatewayCommit> Commit(IReadOnlyList<StoreWork> work, DateTimeOffset now) => inner.Commit(work, now);
-
-        public void AddDeadLetters(IReadOnlyList<DeadLetterRecord> letters) => inner.AddDeadLetters(letters);
-
-        public ValueTask AddAsync(IReadOnlyList<Edge.Hub.Influx.DeadLetter> letters, CancellationToken cancellationToken) => inner.AddAsync(letters, cancellationToken);
-
-        public IReadOnlyList<StoredDeadLetter> GetDeadLetters(long? beforeId, int limit) => inner.GetDeadLetters(beforeId, limit);
-
-        public DeadLetterStats GetDeadLetterStats() => inner.GetDeadLetterStats();
-
-        public long PurgeDeadLetters(DeadLetterKind kind) => inner.PurgeDeadLetters(kind);
-
-        public IReadOnlyList<LatestReading> GetLatest(string? gatewayId, string? device) => throw new StateStoreException("disk on fire");
-
-        public IReadOnlyList<CounterTotal> GetCounterTotals(string? gatewayId) => inner.GetCounterTotals(gatewayId);
-
-        public IReadOnlyList<StoredScan> GetScans(string? gatewayId, long? beforeSeq, int limit) => inner.GetScans(gatewayId, beforeSeq, limit);
-
-        public void Dispose() => inner.Dispose();
+        public override IReadOnlyList<LatestReading> GetLatest(string? gatewayId, string? device) => throw new StateStoreException("disk on fire");
     }
 }
