@@ -35,7 +35,9 @@ internal static class HubApp
 
     /// <summary>
     /// Validates every option, then runs the hub until it is stopped. A configuration error is printed as its keys on
-    /// stderr with exit code <see cref="ExitConfigError"/>, instead of an unhandled exception's stack trace.
+    /// stderr with exit code <see cref="ExitConfigError"/>, instead of an unhandled exception's stack trace; a hub
+    /// that stopped itself after a failure (<see cref="Hosting.HubFailure"/>) ends with
+    /// <see cref="Hosting.HubFailure.ExitSoftware"/>, so the service manager restarts it.
     /// </summary>
     /// <param name="app">The application from <see cref="Build"/>.</param>
     /// <returns>The process exit code.</returns>
@@ -58,8 +60,10 @@ internal static class HubApp
             return ExitConfigError;
         }
 
+        // Taken first: RunAsync disposes the application's services when it returns.
+        var failure = app.Services.GetRequiredService<Hosting.HubFailure>();
         await app.RunAsync();
-        return Environment.ExitCode;
+        return failure.ExitCode ?? Environment.ExitCode;
     }
 
     private static void PrintConfigurationErrors(IEnumerable<string> failures)

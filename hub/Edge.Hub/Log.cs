@@ -15,6 +15,9 @@ internal static partial class Log
     [LoggerMessage(51001, LogLevel.Warning, "TEST CRASH HOOK ARMED: the hub will SIGKILL itself at {Point} (set by {Variable}); never set this in production")]
     public static partial void CrashHookArmed(ILogger logger, CrashPoint point, string variable);
 
+    [LoggerMessage(51002, LogLevel.Critical, "The hub failed and stops with exit code {ExitCode}: {Component} failed unexpectedly. Nothing more is acknowledged and /readyz is not ready; the service manager restarts the hub, and the gateways replay what was not acknowledged")]
+    public static partial void HubFailed(ILogger logger, Exception exception, string component, int exitCode);
+
     [LoggerMessage(51010, LogLevel.Information, "MQTT connected as {ClientId} (session present: {SessionPresent})")]
     public static partial void MqttConnected(ILogger logger, string clientId, bool sessionPresent);
 
@@ -45,9 +48,6 @@ internal static partial class Log
     [LoggerMessage(51104, LogLevel.Warning, "Shutdown: {Count} messages were not settled in time; they were not acknowledged and the gateways will replay them")]
     public static partial void IngestAbandoned(ILogger logger, int count);
 
-    [LoggerMessage(51105, LogLevel.Critical, "The commit loop failed; the hub stops acknowledging")]
-    public static partial void CommitLoopCrashed(ILogger logger, Exception exception);
-
     [LoggerMessage(51106, LogLevel.Warning, "Gateway {Gateway}: {Count} readings in seq {First}-{Last} share device, kind, unit and timestamp with another channel; InfluxDB keeps only one per series and time (no channel tag), the state store keeps all ({Suppressed} more not logged)")]
     public static partial void SeriesCollision(ILogger logger, string gateway, int count, long first, long last, long suppressed);
 
@@ -66,7 +66,7 @@ internal static partial class Log
     [LoggerMessage(51300, LogLevel.Information, "State store {Path} open at schema version {Version} (migrations applied now: {Applied})")]
     public static partial void StateStoreOpened(ILogger logger, string path, int version, string applied);
 
-    [LoggerMessage(51301, LogLevel.Warning, "{Count} oldest dead letters evicted to stay within {MaxRows} rows and {MaxBytes} bytes")]
+    [LoggerMessage(51301, LogLevel.Warning, "{Count} oldest dead letters of refused MQTT messages evicted to stay within {MaxRows} rows and {MaxBytes} bytes (letters of lines InfluxDB refused are never evicted)")]
     public static partial void DeadLettersEvicted(ILogger logger, long count, int maxRows, long maxBytes);
 
     [LoggerMessage(51400, LogLevel.Information, "Gateway {Gateway} is online (birth session {Session})")]

@@ -130,6 +130,7 @@ internal static class ApiEndpoints
             l.Id,
             l.Letter.ReceivedAt,
             l.Letter.Source,
+            SqliteStateStore.KindName(l.Letter.Kind),
             l.Letter.Topic,
             l.Letter.Reason,
             l.Letter.Origin,
@@ -139,7 +140,30 @@ internal static class ApiEndpoints
         return TypedResults.Ok(new DeadLetterPageDto(items, items.Count == size ? items[^1].Id : null, stats.Rows, stats.Total, stats.Evicted));
     }
 
-    private static Ok<PurgeDto> PurgeDeadLetters(IStateStore store) => TypedResults.Ok(new PurgeDto(store.PurgeDeadLetters()));
+    // A bare purge clears the refused MQTT messages only. Letters of lines InfluxDB refused are the last copies of
+    // readings already acknowledged to their gateways; deleting them has to be asked for by name (kind=influx).
+    private static Results<Ok<PurgeDto>, ProblemHttpResult> PurgeDeadLetters(string? kind, IStateStore store)
+    {
+        DeadLetterKind which;
+        if (Blank(kind) is null || string.Equals(kind, "mqtt", StringComparison.OrdinalIgnoreCase))
+        {
+            which = DeadLetterKind.Mqtt;
+        }
+        else if (string.Equals(kind, "influx", StringComparison.OrdinalIgnoreCase))
+        {
+            which = DeadLetterKind.Influx;
+        }
+        else
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status400BadRequest,
+                title: "Invalid parameter",
+                detail: $"kind must be mqtt (the default: refused MQTT messages) or influx (lines InfluxDB refused, the only copies of acknowledged readings) (got '{kind}').");
+        }
+
+        var deleted = store.PurgeDeadLetters(which);
+        return TypedResults.Ok(new PurgeDto(deleted, SqliteStateStore.KindName(which), store.GetDeadLetterStats().Rows));
+    }
 
     private static ProblemHttpResult? PageSizeProblem(int? limit) =>
         limit is < 1 or > MaxPageSize

@@ -120,13 +120,14 @@ internal sealed record ScanPageDto(IReadOnlyList<ScanDto> Items, long? NextBefor
 /// <param name="Id">Its id.</param>
 /// <param name="ReceivedAt">When it was refused.</param>
 /// <param name="Source">Gateway id, <c>topic …</c> or <c>influx</c>.</param>
+/// <param name="Kind"><c>mqtt</c> (a refused message, bounded by the caps) or <c>influx</c> (a line InfluxDB refused: the reading's only copy, never evicted).</param>
 /// <param name="Topic">MQTT topic.</param>
 /// <param name="Reason">Why.</param>
 /// <param name="Origin">For InfluxDB letters: gateway and seqs.</param>
 /// <param name="PayloadBytes">Full payload length.</param>
 /// <param name="Truncated">Whether only the start is kept.</param>
 /// <param name="PayloadBase64">The kept payload.</param>
-internal sealed record DeadLetterDto(long Id, DateTimeOffset ReceivedAt, string Source, string? Topic, string Reason, string? Origin, int PayloadBytes, bool Truncated, string PayloadBase64);
+internal sealed record DeadLetterDto(long Id, DateTimeOffset ReceivedAt, string Source, string Kind, string? Topic, string Reason, string? Origin, int PayloadBytes, bool Truncated, string PayloadBase64);
 
 /// <summary>A page of dead letters with the store's counts.</summary>
 /// <param name="Items">Newest first.</param>
@@ -138,7 +139,9 @@ internal sealed record DeadLetterPageDto(IReadOnlyList<DeadLetterDto> Items, lon
 
 /// <summary>The outcome of a purge.</summary>
 /// <param name="Deleted">Letters deleted.</param>
-internal sealed record PurgeDto(long Deleted);
+/// <param name="Kind">The kind deleted: <c>mqtt</c> unless <c>kind=influx</c> was asked for.</param>
+/// <param name="Remaining">Letters still stored (of the other kind).</param>
+internal sealed record PurgeDto(long Deleted, string Kind, long Remaining);
 
 /// <summary>The caller.</summary>
 /// <param name="Name">The key holder's name.</param>

@@ -40,6 +40,7 @@ internal static class HubServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttClientOptions>, HubMqttOptionsValidator>());
 
         services.TryAddSingleton(_ => TestCrashHook.FromEnvironment());
+        services.TryAddSingleton<HubFailure>();
         services.TryAddSingleton<HubMetrics>();
         services.TryAddSingleton<IngestLedger>();
         services.TryAddSingleton<RosterTracker>();

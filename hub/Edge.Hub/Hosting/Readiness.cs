@@ -14,7 +14,8 @@ internal sealed record ReadinessCheck(bool Ok, string Detail);
 /// <param name="Mqtt">Broker connected and subscribed.</param>
 /// <param name="Influx">InfluxDB answers <c>/ping</c>.</param>
 /// <param name="StateStore">The state store is open and answers.</param>
-internal sealed record ReadinessReport(bool Ready, ReadinessCheck Mqtt, ReadinessCheck Influx, ReadinessCheck StateStore);
+/// <param name="Ingest">Nothing has failed for good (see <see cref="HubFailure"/>).</param>
+internal sealed record ReadinessReport(bool Ready, ReadinessCheck Mqtt, ReadinessCheck Influx, ReadinessCheck StateStore, ReadinessCheck Ingest);
 
 /// <summary>
 /// Readiness: the hub can take data in and store it. Liveness (<c>/healthz</c>) is separate and only says the process
@@ -28,19 +29,22 @@ internal sealed class Readiness
     private static readonly TimeSpan s_pingTimeout = TimeSpan.FromSeconds(2);
     private readonly HubMqttConnection _mqtt;
     private readonly IStateStore _store;
+    private readonly HubFailure _failure;
     private readonly IHttpClientFactory _http;
     private readonly Uri? _pingUri;
 
     /// <summary>Creates the probe.</summary>
     /// <param name="mqtt">The MQTT connection.</param>
     /// <param name="store">The state store.</param>
+    /// <param name="failure">A failure the hub stops for.</param>
     /// <param name="http">Client factory for the ping.</param>
     /// <param name="influx">The <c>Influx</c> section.</param>
-    public Readiness(HubMqttConnection mqtt, IStateStore store, IHttpClientFactory http, IOptions<InfluxWriterOptions> influx)
+    public Readiness(HubMqttConnection mqtt, IStateStore store, HubFailure failure, IHttpClientFactory http, IOptions<InfluxWriterOptions> influx)
     {
         ArgumentNullException.ThrowIfNull(influx);
         _mqtt = mqtt;
         _store = store;
+        _failure = failure;
         _http = http;
         if (influx.Value.Url is { IsAbsoluteUri: true } url)
         {
@@ -60,8 +64,11 @@ internal sealed class Readiness
         var store = _store.IsOpen && _store.Ping()
             ? new ReadinessCheck(true, $"open, schema {_store.SchemaVersion}")
             : new ReadinessCheck(false, "not open or not answering");
+        var ingest = _failure.Reason is { } reason
+            ? new ReadinessCheck(false, $"{reason}; stopping, nothing more is acknowledged")
+            : new ReadinessCheck(true, "committing and acknowledging");
         var influx = await PingInfluxAsync(cancellationToken);
-        return new ReadinessReport(mqtt.Ok && influx.Ok && store.Ok, mqtt, influx, store);
+        return new ReadinessReport(mqtt.Ok && influx.Ok && store.Ok && ingest.Ok, mqtt, influx, store, ingest);
     }
 
     private async Task<ReadinessCheck> PingInfluxAsync(CancellationToken cancellationToken)

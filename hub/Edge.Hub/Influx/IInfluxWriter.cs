@@ -11,7 +11,7 @@ namespace Edge.Hub.Influx;
 /// waits for room holds back later ones, so a large group is not starved) and sent in admission order.</para>
 /// <para><b>Two tasks per group.</b> Awaiting <see cref="EnqueueAsync(IReadOnlyList{InfluxPoint}, string?, CancellationToken)"/>
 /// waits for room in the bounded queue (backpressure); the task it returns completes once every point of the
-/// group is either written (InfluxDB answered 204, or a partial write that kept it) or dead-lettered and the
+/// group is either written (InfluxDB answered 2xx for a request that carried it) or dead-lettered and the
 /// <see cref="IDeadLetterSink"/> stored it. That task never faults. It is <b>cancelled</b> when the writer stops
 /// before the group is settled: the caller must then not acknowledge, and the gateway's replay will bring the
 /// readings back (writing them twice is harmless: same series and timestamp overwrite).</para>

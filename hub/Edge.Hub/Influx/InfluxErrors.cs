@@ -50,7 +50,13 @@ internal static partial class InfluxErrors
         message.Contains("database not found", StringComparison.OrdinalIgnoreCase)
         || message.Contains("retention policy not found", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Works out from a 400/422 message which of the sent lines were refused and whether the others were stored.</summary>
+    /// <summary>Works out from a 400/422 message which of the sent lines were refused.</summary>
+    /// <remarks>
+    /// It never concludes that the lines it does not name were stored. influxd 1.x writes each shard of a request on
+    /// its own and answers with the first shard error only, and a shard error replaces the "points beyond retention
+    /// policy" count: a request across two shards, each with a conflict, reports one shard's <c>dropped=N</c>. The
+    /// caller sends the unnamed lines again instead (a repeat of a stored point only overwrites it).
+    /// </remarks>
     /// <param name="message">influxd's message.</param>
     /// <param name="lines">The lines of the request, UTF-8, without line feeds.</param>
     /// <returns>The analysis.</returns>
@@ -75,30 +81,29 @@ internal static partial class InfluxErrors
 
         if (text.Contains(UnableToParse, StringComparison.Ordinal))
         {
-            var identified = IdentifyUnparsable(text, lines);
-
-            // influxd writes the lines that parsed and then reports the others as a partial write (dropped=0);
-            // without "partial write" nothing was stored, and unnamed lines must be sent again.
-            return new BadRequestAnalysis(identified, RestWritten: partial && identified.Count > 0, AllDropped: false);
+            return new BadRequestAnalysis(IdentifyUnparsable(text, lines), AllDropped: false);
         }
 
         var conflict = FieldTypeConflict().Match(text);
         if (conflict.Success && partial && dropped is { } n)
         {
+            // Field types are per shard, so a line of another shard can match the pattern and still have been stored.
+            // More matches than dropped lines means the pattern caught some of those: bisect rather than condemn them.
             var identified = IdentifyConflicts(conflict, lines);
             if (identified.Count > 0 && identified.Count <= n)
             {
-                return new BadRequestAnalysis(identified, RestWritten: identified.Count == n, AllDropped: false);
+                return new BadRequestAnalysis(identified, AllDropped: false);
             }
         }
 
-        // Every line dropped (e.g. all beyond the retention policy): one reason for all, no need to bisect.
+        // Every line dropped (e.g. all beyond the retention policy): one reason for all, no need to bisect. A shard
+        // error reports at most that shard's lines, so this count can only reach the whole request if nothing was stored.
         if (partial && dropped == lines.Count)
         {
-            return new BadRequestAnalysis([], RestWritten: false, AllDropped: true);
+            return new BadRequestAnalysis([], AllDropped: true);
         }
 
-        return new BadRequestAnalysis([], RestWritten: false, AllDropped: false);
+        return new BadRequestAnalysis([], AllDropped: false);
     }
 
     private static List<IdentifiedLine> IdentifyUnparsable(string text, IReadOnlyList<byte[]> lines)
@@ -200,6 +205,5 @@ internal readonly record struct IdentifiedLine(int Index, string Reason);
 
 /// <summary>What a 400/422 answer says about the lines of the request.</summary>
 /// <param name="Identified">The lines the message names (or pins down by measurement, field and type).</param>
-/// <param name="RestWritten">Whether influxd stored every line not in <paramref name="Identified"/>.</param>
 /// <param name="AllDropped">Whether influxd dropped every line of the request, for the reason in the message.</param>
-internal sealed record BadRequestAnalysis(IReadOnlyList<IdentifiedLine> Identified, bool RestWritten, bool AllDropped);
+internal sealed record BadRequestAnalysis(IReadOnlyList<IdentifiedLine> Identified, bool AllDropped);

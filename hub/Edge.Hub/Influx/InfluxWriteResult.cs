@@ -1,8 +1,8 @@
 namespace Edge.Hub.Influx;
 
 /// <summary>
-/// What became of one enqueued group of points: every point was either written (InfluxDB answered 204 for a request
-/// that carried it, or reported a partial write that did not drop it) or dead-lettered.
+/// What became of one enqueued group of points: every point was either written (InfluxDB answered 2xx for a request
+/// that carried it) or dead-lettered.
 /// </summary>
 /// <param name="Count">How many points the group had.</param>
 /// <param name="DeadLettered">The points set aside, by their index in the enqueued list; empty when all were written.</param>

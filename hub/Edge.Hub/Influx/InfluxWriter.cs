@@ -19,9 +19,9 @@ namespace Edge.Hub.Influx;
 /// is in flight at a time and it is settled completely (retries, splits, dead letters) before the next is taken, so
 /// groups settle in admission order and memory is bounded by the queue's capacity alone.</para>
 /// <para>Answers: 2xx stored; 413 halve and retry, a single line still too large is a dead letter; 400/422 dead-letter
-/// the lines influxd names (or pins down by field type), keep the ones a partial write stored, bisect when it names
-/// none; 401/403 and a missing database hold everything, raise <see cref="InfluxWriterStatus.Alarm"/> and retry every
-/// <see cref="InfluxWriterOptions.HeldRetryInterval"/>; 429, 5xx, timeouts and network errors back off exponentially
+/// the lines influxd names (or pins down by field type) and send the others again, since a partial write's count
+/// may cover one shard only; bisect when it names none; 401/403 and a missing database hold everything, raise
+/// <see cref="InfluxWriterStatus.Alarm"/> and retry every <see cref="InfluxWriterOptions.HeldRetryInterval"/>; 429, 5xx, timeouts and network errors back off exponentially
 /// with jitter, honouring <c>Retry-After</c>. Nothing is ever dropped by retrying: a write that keeps failing fills the
 /// queue and the callers wait.</para>
 /// <para>Writing a line twice is harmless — same series and nanosecond timestamp overwrite — so whenever it is unclear
@@ -658,7 +658,7 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
             switch (answer.Kind)
             {
                 case AnswerKind.Stored:
-                    MarkWritten(segment, acceptedRequest: true);
+                    _metrics.RecordWritten(segment.Count);
                     break;
                 case AnswerKind.TooLarge when segment.Count == 1:
                     dead.Add(new Condemned(segment[0], $"HTTP 413: the line alone is larger than influxd accepts (max-body-size): {answer.Message}", 413));
@@ -710,18 +710,10 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
                 }
             }
 
-            if (rest.Count == 0)
+            // Even when influxd says "partial write" its dropped count may be one shard's: the others are sent again
+            // until a 2xx says they are stored (a repeat of a stored point only overwrites it).
+            if (rest.Count > 0)
             {
-                return;
-            }
-
-            if (analysis.RestWritten)
-            {
-                MarkWritten(rest, acceptedRequest: false);
-            }
-            else
-            {
-                // influxd did not say the others were stored: send them again (a repeat only overwrites).
                 work.Push(rest);
             }
 
@@ -746,12 +738,6 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
         // Pushed second half first so the first half goes out first and groups keep their order.
         work.Push(segment.GetRange(half, segment.Count - half));
         work.Push(segment.GetRange(0, half));
-    }
-
-    // A line not dead-lettered is written by the time its batch settles; only the count is kept.
-    private void MarkWritten(List<LineRef> lines, bool acceptedRequest)
-    {
-        _metrics.RecordWritten(lines.Count, acceptedRequest);
     }
 
     /// <summary>Posts one segment until influxd gives an answer about the lines themselves (2xx, 413, 400, 422).</summary>

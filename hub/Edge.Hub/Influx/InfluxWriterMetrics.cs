@@ -76,17 +76,12 @@ internal sealed class InfluxWriterMetrics : IDisposable
         _retries.Add(1, new KeyValuePair<string, object?>("reason", reason));
     }
 
-    /// <summary>Records a request that stored lines.</summary>
+    /// <summary>Records a request answered 2xx, which stored every line it carried.</summary>
     /// <param name="lines">How many lines it stored.</param>
-    /// <param name="acceptedRequest">Whether the request was answered 204 (a partial write stores lines too but is no batch).</param>
-    public void RecordWritten(int lines, bool acceptedRequest)
+    public void RecordWritten(int lines)
     {
-        if (acceptedRequest)
-        {
-            Interlocked.Increment(ref _batchCount);
-            _batches.Add(1);
-        }
-
+        Interlocked.Increment(ref _batchCount);
+        _batches.Add(1);
         Interlocked.Add(ref _lineCount, lines);
         _lines.Add(lines);
     }

@@ -18,7 +18,9 @@ namespace Edge.Hub.Ingest;
 /// <remarks>
 /// An acknowledgement is a copy of the committed state, never of work in progress: marking a gateway happens
 /// after its commit. A failed publish (broker away) leaves the gateway marked and is retried; a lost
-/// acknowledgement only costs a replay, which is acknowledged again as a duplicate.
+/// acknowledgement only costs a replay, which is acknowledged again as a duplicate. Once the hub has failed
+/// (<see cref="HubFailure"/>) nothing is published any more, not even at shutdown: the ledger it would copy may no
+/// longer match the store, and an acknowledgement withheld only costs a replay.
 /// </remarks>
 internal sealed class AckPublisher : BackgroundService
 {
@@ -30,6 +32,7 @@ internal sealed class AckPublisher : BackgroundService
     private readonly IngestLedger _ledger;
     private readonly HubMqttConnection _mqtt;
     private readonly HubMetrics _metrics;
+    private readonly HubFailure _failure;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TimeSpan _interval;
@@ -40,15 +43,17 @@ internal sealed class AckPublisher : BackgroundService
     /// <param name="ledger">Where the committed state of each gateway is.</param>
     /// <param name="mqtt">The connection.</param>
     /// <param name="metrics">The counters.</param>
+    /// <param name="failure">Once it reports a failure, nothing more is acknowledged.</param>
     /// <param name="options">The <c>Ingest</c> section.</param>
     /// <param name="timeProvider">The clock.</param>
     /// <param name="logger">The logger.</param>
-    public AckPublisher(IngestLedger ledger, HubMqttConnection mqtt, HubMetrics metrics, IOptions<IngestOptions> options, TimeProvider timeProvider, ILogger<AckPublisher> logger)
+    public AckPublisher(IngestLedger ledger, HubMqttConnection mqtt, HubMetrics metrics, HubFailure failure, IOptions<IngestOptions> options, TimeProvider timeProvider, ILogger<AckPublisher> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _ledger = ledger;
         _mqtt = mqtt;
         _metrics = metrics;
+        _failure = failure;
         _time = timeProvider;
         _logger = logger;
         _interval = options.Value.AckInterval;
@@ -101,6 +106,11 @@ internal sealed class AckPublisher : BackgroundService
         var deadline = _time.GetUtcNow() + s_drainWait;
         do
         {
+            if (_failure.HasFailed)
+            {
+                break;
+            }
+
             PublishDue(force: true);
             if (Volatile.Read(ref _inFlight) == 0 && Owed == 0)
             {
@@ -117,6 +127,11 @@ internal sealed class AckPublisher : BackgroundService
     {
         var now = _time.GetUtcNow();
         var next = s_idleWait;
+        if (_failure.HasFailed)
+        {
+            return next;
+        }
+
         foreach (var (gatewayId, slot) in _slots)
         {
             lock (slot)
@@ -151,7 +166,7 @@ internal sealed class AckPublisher : BackgroundService
         try
         {
             var ledger = _ledger.Find(gatewayId);
-            if (ledger is null)
+            if (ledger is null || _failure.HasFailed)
             {
                 ok = true;
                 return;

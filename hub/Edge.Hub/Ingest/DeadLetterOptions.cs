@@ -13,13 +13,19 @@ internal sealed class DeadLetterOptions
     /// <summary>The default report topic: four levels, so no gateway or alert filter (six or seven levels) matches it.</summary>
     public const string DefaultTopic = "edge/v1/_hub/deadletters";
 
-    /// <summary>Most letters kept in the state store; the oldest are evicted and counted (<c>DeadLetters:MaxRows</c>, default 10000).</summary>
+    /// <summary>
+    /// Most letters of refused MQTT messages kept in the state store; the oldest are evicted and counted
+    /// (<c>DeadLetters:MaxRows</c>, default 10000). Letters of lines InfluxDB refused are not counted and never evicted.
+    /// </summary>
     public int MaxRows { get; set; } = 10_000;
 
-    /// <summary>Most payload bytes kept in the state store (<c>DeadLetters:MaxTotalBytes</c>, default 64 MiB).</summary>
+    /// <summary>Most payload bytes of refused MQTT messages kept in the state store (<c>DeadLetters:MaxTotalBytes</c>, default 64 MiB).</summary>
     public long MaxTotalBytes { get; set; } = 64L * 1024 * 1024;
 
-    /// <summary>Longest payload kept per letter and published on the topic; longer ones are truncated (<c>DeadLetters:MaxPayloadBytes</c>, default 4096).</summary>
+    /// <summary>
+    /// Longest payload kept per letter of a refused MQTT message and published on the topic; longer ones are truncated
+    /// (<c>DeadLetters:MaxPayloadBytes</c>, default 4096). Lines InfluxDB refused are kept whole.
+    /// </summary>
     public int MaxPayloadBytes { get; set; } = 4096;
 
     /// <summary>The topic every letter is reported on, QoS 0, not retained (<c>DeadLetters:Topic</c>); empty to publish none.</summary>

@@ -37,6 +37,7 @@ internal sealed class IngestService : BackgroundService
     private readonly DeadLetterRecorder _deadLetters;
     private readonly HubMetrics _metrics;
     private readonly TestCrashHook _crashHook;
+    private readonly HubFailure _failure;
     private readonly IngestOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -58,6 +59,7 @@ internal sealed class IngestService : BackgroundService
     /// <param name="deadLetters">The dead-letter recorder.</param>
     /// <param name="metrics">The counters.</param>
     /// <param name="crashHook">The test-only crash hook.</param>
+    /// <param name="failure">Where a failure of the commit loop is reported: it stops the hub.</param>
     /// <param name="options">The <c>Ingest</c> section.</param>
     /// <param name="timeProvider">The clock.</param>
     /// <param name="logger">The logger.</param>
@@ -71,6 +73,7 @@ internal sealed class IngestService : BackgroundService
         DeadLetterRecorder deadLetters,
         HubMetrics metrics,
         TestCrashHook crashHook,
+        HubFailure failure,
         IOptions<IngestOptions> options,
         TimeProvider timeProvider,
         ILogger<IngestService> logger)
@@ -85,6 +88,7 @@ internal sealed class IngestService : BackgroundService
         _deadLetters = deadLetters;
         _metrics = metrics;
         _crashHook = crashHook;
+        _failure = failure;
         _options = options.Value;
         _time = timeProvider;
         _logger = logger;
@@ -437,9 +441,11 @@ internal sealed class IngestService : BackgroundService
         }
         catch (Exception e)
         {
-            // Unreachable by design; if it happens, stop acknowledging rather than acknowledge wrongly.
-            Log.CommitLoopCrashed(_logger, e);
-            throw;
+            // Unreachable by design (a store outage is a StateStoreException, retried above). The ledger may no longer
+            // match what was committed, so the hub must not acknowledge again; merely stopping this loop would leave
+            // it looking ready while the gateways' outboxes fill. Stop the process instead: a new hub loads the
+            // committed state and the gateways replay the rest.
+            _failure.Fail("the commit loop", e);
         }
     }
 

@@ -97,7 +97,7 @@ internal sealed class PrometheusExposition
             var stats = _store.GetDeadLetterStats();
             w.Gauge("edge_hub_dead_letters_stored", "Dead letters held in the state store.", stats.Rows);
             w.Gauge("edge_hub_dead_letters_stored_bytes", "Payload bytes of the dead letters held.", stats.PayloadBytes);
-            w.Counter("edge_hub_dead_letters_evicted_total", "Dead letters evicted (oldest first) to stay within DeadLetters:MaxRows and MaxTotalBytes.", stats.Evicted);
+            w.Counter("edge_hub_dead_letters_evicted_total", "Dead letters of refused MQTT messages evicted (oldest first) to stay within DeadLetters:MaxRows and MaxTotalBytes; letters of lines InfluxDB refused are never evicted.", stats.Evicted);
         }
 
         w.Gauge("edge_hub_dead_letters_queued", "Dead letters waiting to be stored.", _deadLetters.Pending);

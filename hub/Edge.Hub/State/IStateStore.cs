@@ -49,7 +49,10 @@ internal interface IStateStore : IDeadLetterSink, IDisposable
     /// <exception cref="StateStoreException">The transaction failed and was rolled back.</exception>
     IReadOnlyList<GatewayCommit> Commit(IReadOnlyList<StoreWork> work, DateTimeOffset now);
 
-    /// <summary>Stores dead letters, evicting the oldest beyond the caps.</summary>
+    /// <summary>
+    /// Stores dead letters, evicting the oldest <see cref="DeadLetterKind.Mqtt"/> letters beyond the caps. Letters of
+    /// <see cref="DeadLetterKind.Influx"/> are stored whole and never evicted.
+    /// </summary>
     /// <param name="letters">The letters.</param>
     /// <exception cref="StateStoreException">The transaction failed and was rolled back.</exception>
     void AddDeadLetters(IReadOnlyList<DeadLetterRecord> letters);
@@ -64,9 +67,10 @@ internal interface IStateStore : IDeadLetterSink, IDisposable
     /// <returns>The figures.</returns>
     DeadLetterStats GetDeadLetterStats();
 
-    /// <summary>Deletes every dead letter (they stay counted in the total).</summary>
+    /// <summary>Deletes every dead letter of one kind (they stay counted in the total).</summary>
+    /// <param name="kind">Which letters; the others are left alone.</param>
     /// <returns>How many were deleted.</returns>
-    long PurgeDeadLetters();
+    long PurgeDeadLetters(DeadLetterKind kind);
 
     /// <summary>Latest values, optionally of one gateway and device.</summary>
     /// <param name="gatewayId">Only this gateway, if set.</param>

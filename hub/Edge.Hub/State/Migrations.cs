@@ -138,6 +138,15 @@ internal static class Migrations
                 PRIMARY KEY (gateway, seq)
             ) WITHOUT ROWID;
             """),
+
+        // Letters of lines InfluxDB refused stand for acknowledged readings and must survive a flood of refused MQTT
+        // messages. Until now only the writer's letters had no topic (every MQTT letter has the topic it came on), so
+        // that marks the old ones; their source 'influx' alone could be a gateway id named on a topic.
+        new(5, "dead-letter-kind", """
+            ALTER TABLE dead_letters ADD COLUMN kind TEXT NOT NULL DEFAULT 'mqtt';
+            UPDATE dead_letters SET kind = 'influx' WHERE topic IS NULL AND source = 'influx';
+            CREATE INDEX dead_letters_kind ON dead_letters (kind, id);
+            """),
     ];
 
     /// <summary>The newest schema version this build knows.</summary>

@@ -240,9 +240,9 @@ internal sealed partial class SqliteStateStore : IStateStore
         var records = new List<DeadLetterRecord>(letters.Count);
         foreach (var l in letters)
         {
+            // The whole line: the reading's seq is acknowledged, so this is the only copy left to replay from.
             var bytes = System.Text.Encoding.UTF8.GetBytes(l.Line);
-            var kept = bytes.AsMemory(0, Math.Min(bytes.Length, _deadLetterOptions.MaxPayloadBytes));
-            records.Add(new DeadLetterRecord(l.At, "influx", null, l.Reason, kept, bytes.Length, l.Origin));
+            records.Add(new DeadLetterRecord(l.At, "influx", null, l.Reason, bytes, bytes.Length, l.Origin, DeadLetterKind.Influx));
         }
 
         AddDeadLetters(records);
@@ -268,8 +268,8 @@ internal sealed partial class SqliteStateStore : IStateStore
                 {
                     insert.Transaction = tx;
                     insert.CommandText = """
-                        INSERT INTO dead_letters (received_at, source, topic, reason, payload, payload_bytes, origin, truncated)
-                        VALUES ($at, $source, $topic, $reason, $payload, $bytes, $origin, $truncated)
+                        INSERT INTO dead_letters (received_at, source, topic, reason, payload, payload_bytes, origin, truncated, kind)
+                        VALUES ($at, $source, $topic, $reason, $payload, $bytes, $origin, $truncated, $kind)
                         """;
                     var at = insert.Parameters.Add("$at", SqliteType.Text);
                     var source = insert.Parameters.Add("$source", SqliteType.Text);
@@ -279,10 +279,11 @@ internal sealed partial class SqliteStateStore : IStateStore
                     var bytes = insert.Parameters.Add("$bytes", SqliteType.Integer);
                     var origin = insert.Parameters.Add("$origin", SqliteType.Text);
                     var truncated = insert.Parameters.Add("$truncated", SqliteType.Integer);
+                    var kind = insert.Parameters.Add("$kind", SqliteType.Text);
                     insert.Prepare();
                     foreach (var l in letters)
                     {
-                        var kept = l.Payload.Length > _deadLetterOptions.MaxPayloadBytes ? l.Payload[.._deadLetterOptions.MaxPayloadBytes] : l.Payload;
+                        var kept = l.Kind == DeadLetterKind.Mqtt && l.Payload.Length > _deadLetterOptions.MaxPayloadBytes ? l.Payload[.._deadLetterOptions.MaxPayloadBytes] : l.Payload;
                         at.Value = FormatTime(l.ReceivedAt);
                         source.Value = l.Source;
                         topic.Value = (object?)l.Topic ?? DBNull.Value;
@@ -291,6 +292,7 @@ internal sealed partial class SqliteStateStore : IStateStore
                         bytes.Value = l.PayloadBytes;
                         origin.Value = (object?)l.Origin ?? DBNull.Value;
                         truncated.Value = kept.Length < l.PayloadBytes ? 1 : 0;
+                        kind.Value = KindName(l.Kind);
                         insert.ExecuteNonQuery();
                     }
                 }
@@ -313,7 +315,7 @@ internal sealed partial class SqliteStateStore : IStateStore
         using var c = OpenRead();
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
-            SELECT id, received_at, source, topic, reason, payload, payload_bytes, origin
+            SELECT id, received_at, source, topic, reason, payload, payload_bytes, origin, kind
             FROM dead_letters WHERE id < $before ORDER BY id DESC LIMIT $limit
             """;
         cmd.Parameters.AddWithValue("$before", beforeId ?? long.MaxValue);
@@ -325,7 +327,7 @@ internal sealed partial class SqliteStateStore : IStateStore
             var payload = (byte[])r.GetValue(5);
             list.Add(new StoredDeadLetter(
                 r.GetInt64(0),
-                new DeadLetterRecord(ReadTime(r, 1)!.Value, r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), payload, r.GetInt32(6), r.IsDBNull(7) ? null : r.GetString(7))));
+                new DeadLetterRecord(ReadTime(r, 1)!.Value, r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), payload, r.GetInt32(6), r.IsDBNull(7) ? null : r.GetString(7), ParseKind(r.GetString(8)))));
         }
 
         return list;
@@ -348,13 +350,13 @@ internal sealed partial class SqliteStateStore : IStateStore
     }
 
     /// <inheritdoc/>
-    public long PurgeDeadLetters()
+    public long PurgeDeadLetters(DeadLetterKind kind)
     {
         lock (_writeGate)
         {
             var c = WriteConnection();
             using var tx = c.BeginTransaction(deferred: false);
-            var n = Execute(c, tx, "DELETE FROM dead_letters");
+            var n = Execute(c, tx, "DELETE FROM dead_letters WHERE kind = $kind", ("$kind", KindName(kind)));
             tx.Commit();
             return n;
         }
@@ -478,6 +480,9 @@ internal sealed partial class SqliteStateStore : IStateStore
         SqliteConnection.ClearAllPools();
     }
 
+    /// <summary>The kind as stored in <c>dead_letters.kind</c> and shown by the API.</summary>
+    internal static string KindName(DeadLetterKind kind) => kind == DeadLetterKind.Influx ? "influx" : "mqtt";
+
     internal static string FormatTime(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
     internal static string DeviceStateName(DeviceState state) => state switch
@@ -486,6 +491,9 @@ internal sealed partial class SqliteStateStore : IStateStore
         DeviceState.Degraded => "degraded",
         _ => "down",
     };
+
+    // Anything unknown is treated as an InfluxDB letter: keeping a letter too long costs space, evicting one a reading.
+    private static DeadLetterKind ParseKind(string text) => text == "mqtt" ? DeadLetterKind.Mqtt : DeadLetterKind.Influx;
 
     private static DeviceState ParseDeviceState(string text) => text switch
     {
@@ -550,13 +558,15 @@ internal sealed partial class SqliteStateStore : IStateStore
         return _write ?? throw new StateStoreException($"The state store {FilePath} is not open.");
     }
 
+    // The caps bound what anyone able to publish can make the hub keep: MQTT letters only. InfluxDB letters stand for
+    // acknowledged readings, grow only with readings influxd refused, and leave only by an explicit purge.
     private void EvictDeadLetters(SqliteConnection c, SqliteTransaction tx)
     {
         long rows, bytes;
         using (var cmd = c.CreateCommand())
         {
             cmd.Transaction = tx;
-            cmd.CommandText = "SELECT COUNT(*), COALESCE(SUM(length(payload)), 0) FROM dead_letters";
+            cmd.CommandText = "SELECT COUNT(*), COALESCE(SUM(length(payload)), 0) FROM dead_letters WHERE kind = 'mqtt'";
             using var r = cmd.ExecuteReader();
             r.Read();
             rows = r.GetInt64(0);
@@ -575,7 +585,7 @@ internal sealed partial class SqliteStateStore : IStateStore
         using (var cmd = c.CreateCommand())
         {
             cmd.Transaction = tx;
-            cmd.CommandText = "SELECT id, length(payload) FROM dead_letters ORDER BY id";
+            cmd.CommandText = "SELECT id, length(payload) FROM dead_letters WHERE kind = 'mqtt' ORDER BY id";
             using var r = cmd.ExecuteReader();
             while ((evicted < excessRows || freed < excessBytes) && r.Read())
             {
@@ -585,7 +595,7 @@ internal sealed partial class SqliteStateStore : IStateStore
             }
         }
 
-        Execute(c, tx, "DELETE FROM dead_letters WHERE id <= $id", ("$id", lastId));
+        Execute(c, tx, "DELETE FROM dead_letters WHERE kind = 'mqtt' AND id <= $id", ("$id", lastId));
         Execute(c, tx, "UPDATE counters SET value = value + $n WHERE name = 'dead_letters_evicted'", ("$n", evicted));
         Log.DeadLettersEvicted(_logger, evicted, _deadLetterOptions.MaxRows, _deadLetterOptions.MaxTotalBytes);
     }

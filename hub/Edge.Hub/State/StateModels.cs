@@ -185,6 +185,22 @@ internal sealed record CounterTotal(string GatewayId, string Device, string Chan
 /// <param name="ReceivedAt">When the hub stored it.</param>
 internal sealed record StoredScan(string GatewayId, long Seq, string Site, string Area, string Device, string Station, string Code, string Tech, string? Symbology, DateTimeOffset Ts, DateTimeOffset ReceivedAt);
 
+/// <summary>Where a dead letter came from, which decides whether the store may cut or evict it.</summary>
+internal enum DeadLetterKind
+{
+    /// <summary>
+    /// An MQTT message the hub refused (decode error, forged topic, oversized, internal failure). Anyone who can
+    /// publish can make these, so they are truncated and the oldest evicted beyond the <c>DeadLetters</c> caps.
+    /// </summary>
+    Mqtt,
+
+    /// <summary>
+    /// A line InfluxDB refused for good. Its seq is acknowledged and the gateway deletes its copy, so the letter is
+    /// the reading's only record: stored whole and never evicted by the caps.
+    /// </summary>
+    Influx,
+}
+
 /// <summary>A payload or line set aside.</summary>
 /// <param name="ReceivedAt">When.</param>
 /// <param name="Source">Who sent it: the gateway id when the topic names one, else <c>topic</c> or <c>influx</c>.</param>
@@ -193,7 +209,8 @@ internal sealed record StoredScan(string GatewayId, long Seq, string Site, strin
 /// <param name="Payload">The payload (or line protocol), possibly truncated.</param>
 /// <param name="PayloadBytes">The full payload length.</param>
 /// <param name="Origin">For InfluxDB letters: the gateway and seqs of the points.</param>
-internal sealed record DeadLetterRecord(DateTimeOffset ReceivedAt, string Source, string? Topic, string Reason, ReadOnlyMemory<byte> Payload, int PayloadBytes, string? Origin)
+/// <param name="Kind">What it stands for; decides whether the caps apply (the source text could be forged by a topic).</param>
+internal sealed record DeadLetterRecord(DateTimeOffset ReceivedAt, string Source, string? Topic, string Reason, ReadOnlyMemory<byte> Payload, int PayloadBytes, string? Origin, DeadLetterKind Kind = DeadLetterKind.Mqtt)
 {
     /// <summary>Whether <see cref="Payload"/> is shorter than the original.</summary>
     public bool Truncated => Payload.Length < PayloadBytes;
@@ -208,5 +225,5 @@ internal sealed record StoredDeadLetter(long Id, DeadLetterRecord Letter);
 /// <param name="Rows">Letters held now.</param>
 /// <param name="PayloadBytes">Bytes of payload held now.</param>
 /// <param name="Total">Letters ever added.</param>
-/// <param name="Evicted">Letters removed to stay within the caps.</param>
+/// <param name="Evicted">Letters removed to stay within the caps (MQTT letters only).</param>
 internal sealed record DeadLetterStats(long Rows, long PayloadBytes, long Total, long Evicted);

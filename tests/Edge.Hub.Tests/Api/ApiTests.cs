@@ -93,6 +93,39 @@ public sealed class ApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_bare_purge_keeps_the_letters_of_readings_influx_refused_until_they_are_named_by_kind()
+    {
+        var store = _hub.Get<IStateStore>();
+        await store.AddAsync([new Edge.Hub.Influx.DeadLetter("weight,device=s kg=\"x\" 1", "HTTP 400: field type conflict", 400, DateTimeOffset.UtcNow, "gw-1 seq 1-1")], CancellationToken.None);
+        store.AddDeadLetters([new DeadLetterRecord(DateTimeOffset.UtcNow, "gw-x", "edge/v1/s/a/gw-x/readings", "MalformedJson: x", "{{"u8.ToArray(), 2, null)]);
+        using var admin = _hub.Client(HubSettings.AdminKey);
+
+        using (var bare = await admin.DeleteAsync("api/v1/deadletters"))
+        {
+            var answer = await bare.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(1, answer.GetProperty("deleted").GetInt64());
+            Assert.Equal("mqtt", answer.GetProperty("kind").GetString());
+            Assert.Equal(1, answer.GetProperty("remaining").GetInt64());
+        }
+
+        var page = await admin.GetFromJsonAsync<JsonElement>("api/v1/deadletters");
+        var left = Assert.Single(page.GetProperty("items").EnumerateArray());
+        Assert.Equal("influx", left.GetProperty("kind").GetString());
+        Assert.Equal("gw-1 seq 1-1", left.GetProperty("origin").GetString());
+
+        using (var unknown = await admin.DeleteAsync("api/v1/deadletters?kind=all"))
+        {
+            var problem = await AssertProblemAsync(unknown, HttpStatusCode.BadRequest);
+            Assert.Contains("influx", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        using var named = await admin.DeleteAsync("api/v1/deadletters?kind=influx");
+        var result = await named.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(1, result.GetProperty("deleted").GetInt64());
+        Assert.Equal(0, result.GetProperty("remaining").GetInt64());
+    }
+
+    [Fact]
     public async Task The_authorization_header_form_is_accepted_and_whoami_names_key_and_role()
     {
         using var http = _hub.Client(apiKey: null);
@@ -207,38 +240,8 @@ public class ApiFailureTests
     }
 
     /// <summary>A real store whose latest-value read fails, as a broken disk would.</summary>
-    private sealed class FailingReads(SqliteStateStore inner) : IStateStore
+    private sealed class FailingReads(SqliteStateStore inner) : DelegatingStateStore(inner)
     {
-        public bool IsOpen => inner.IsOpen;
-
-        public int SchemaVersion => inner.SchemaVersion;
-
-        public void Open() => inner.Open();
-
-        public bool Ping() => inner.Ping();
-
-        public IReadOnlyList<StoredAckState> LoadAckStates() => inner.LoadAckStates();
-
-        public IReadOnlyList<StoredGateway> LoadRoster() => inner.LoadRoster();
-
-        public IReadOnlyList<GatewayCommit> Commit(IReadOnlyList<StoreWork> work, DateTimeOffset now) => inner.Commit(work, now);
-
-        public void AddDeadLetters(IReadOnlyList<DeadLetterRecord> letters) => inner.AddDeadLetters(letters);
-
-        public ValueTask AddAsync(IReadOnlyList<Edge.Hub.Influx.DeadLetter> letters, CancellationToken cancellationToken) => inner.AddAsync(letters, cancellationToken);
-
-        public IReadOnlyList<StoredDeadLetter> GetDeadLetters(long? beforeId, int limit) => inner.GetDeadLetters(beforeId, limit);
-
-        public DeadLetterStats GetDeadLetterStats() => inner.GetDeadLetterStats();
-
-        public long PurgeDeadLetters() => inner.PurgeDeadLetters();
-
-        public IReadOnlyList<LatestReading> GetLatest(string? gatewayId, string? device) => throw new StateStoreException("disk on fire");
-
-        public IReadOnlyList<CounterTotal> GetCounterTotals(string? gatewayId) => inner.GetCounterTotals(gatewayId);
-
-        public IReadOnlyList<StoredScan> GetScans(string? gatewayId, long? beforeSeq, int limit) => inner.GetScans(gatewayId, beforeSeq, limit);
-
-        public void Dispose() => inner.Dispose();
+        public override IReadOnlyList<LatestReading> GetLatest(string? gatewayId, string? device) => throw new StateStoreException("disk on fire");
     }
 }

@@ -17,7 +17,7 @@ public class InfluxErrorsTests
     }
 
     [Fact]
-    public void Parse_errors_in_a_partial_write_name_the_lines_and_the_rest_was_stored()
+    public void Parse_errors_in_a_partial_write_name_the_lines()
     {
         var lines = Lines("m v=1i 1", "bad line here", "m v=2i 2", "other bad=", "m v=3i 3");
         var message = "partial write: unable to parse 'bad line here': invalid field format\nunable to parse 'other bad=': missing field value dropped=0";
@@ -25,15 +25,15 @@ public class InfluxErrorsTests
         Assert.Equal([1, 3], analysis.Identified.Select(i => i.Index));
         Assert.Equal("unable to parse: invalid field format", analysis.Identified[0].Reason);
         Assert.Equal("unable to parse: missing field value", analysis.Identified[1].Reason);
-        Assert.True(analysis.RestWritten);
+        Assert.False(analysis.AllDropped);
     }
 
     [Fact]
-    public void Parse_error_without_partial_write_means_nothing_was_stored()
+    public void Parse_error_without_partial_write_names_the_line()
     {
         var analysis = InfluxErrors.AnalyzeBadRequest("unable to parse 'bad': missing fields", Lines("bad", "m v=1i 1"));
         Assert.Equal([0], analysis.Identified.Select(i => i.Index));
-        Assert.False(analysis.RestWritten);
+        Assert.False(analysis.AllDropped);
     }
 
     [Fact]
@@ -52,18 +52,28 @@ public class InfluxErrorsTests
         var message = "partial write: field type conflict: input field \"v\" on measurement \"m\" is type string, already exists as type float dropped=2";
         var analysis = InfluxErrors.AnalyzeBadRequest(message, lines);
         Assert.Equal([1, 3], analysis.Identified.Select(i => i.Index));
-        Assert.True(analysis.RestWritten);
         Assert.StartsWith("field type conflict", analysis.Identified[0].Reason, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Field_type_conflict_with_more_dropped_than_pinned_does_not_claim_the_rest_was_stored()
+    public void Field_type_conflict_with_more_dropped_than_pinned_still_names_the_pinned_lines()
     {
         var lines = Lines("m v=\"x\" 1", "m v=2i 2", "m v=3 3");
         var message = "partial write: field type conflict: input field \"v\" on measurement \"m\" is type string, already exists as type float dropped=2";
         var analysis = InfluxErrors.AnalyzeBadRequest(message, lines);
         Assert.Equal([0], analysis.Identified.Select(i => i.Index));
-        Assert.False(analysis.RestWritten);
+        Assert.False(analysis.AllDropped);
+    }
+
+    [Fact]
+    public void Field_type_conflict_pinning_more_lines_than_dropped_names_none()
+    {
+        // Field types are per shard: the second matching line may sit in a shard where string is the right type.
+        var lines = Lines("m v=\"x\" 1", "m v=\"y\" 2", "m v=3 3");
+        var message = "partial write: field type conflict: input field \"v\" on measurement \"m\" is type string, already exists as type float dropped=1";
+        var analysis = InfluxErrors.AnalyzeBadRequest(message, lines);
+        Assert.Empty(analysis.Identified);
+        Assert.False(analysis.AllDropped);
     }
 
     [Fact]
@@ -73,7 +83,6 @@ public class InfluxErrorsTests
         var message = "partial write: field type conflict: input field \"k,g\" on measurement \"we ight\" is type string, already exists as type float dropped=1";
         var analysis = InfluxErrors.AnalyzeBadRequest(message, lines);
         Assert.Equal([0], analysis.Identified.Select(i => i.Index));
-        Assert.True(analysis.RestWritten);
     }
 
     [Fact]
@@ -89,7 +98,6 @@ public class InfluxErrorsTests
     {
         var analysis = InfluxErrors.AnalyzeBadRequest("partial write: points beyond retention policy dropped=1", Lines("m v=1i 1", "m v=1i 2"));
         Assert.Empty(analysis.Identified);
-        Assert.False(analysis.RestWritten);
         Assert.False(analysis.AllDropped);
     }
 

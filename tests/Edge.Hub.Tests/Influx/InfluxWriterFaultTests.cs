@@ -40,7 +40,7 @@ public class InfluxWriterFaultTests
     }
 
     [Fact]
-    public async Task Bad_request_naming_one_line_dead_letters_that_line_and_keeps_the_rest_without_resending()
+    public async Task Bad_request_naming_one_line_dead_letters_that_line_and_sends_the_rest_again()
     {
         await using var fake = await FakeInflux.StartAsync();
         fake.Respond(w =>
@@ -58,13 +58,49 @@ public class InfluxWriterFaultTests
 
         Assert.Equal(2, Assert.Single(result.DeadLettered).Index);
         Assert.Equal(5, result.Written);
-        Assert.Single(fake.Requests);
-        Assert.Equal(points.Where((_, i) => i != 2).Select(LineProtocol.Format).Order(StringComparer.Ordinal), fake.Stored.Order(StringComparer.Ordinal));
+
+        // "partial write" is no proof the others were stored: they go again, once, without the named line.
+        var others = points.Where((_, i) => i != 2).Select(LineProtocol.Format).ToList();
+        Assert.Equal(2, fake.Requests.Count);
+        Assert.Equal(others, fake.Requests[1].Lines);
+        Assert.Equal(others.Order(StringComparer.Ordinal), fake.Stored.Distinct().Order(StringComparer.Ordinal));
         var letter = Assert.Single(h.Sink.Letters);
         Assert.Equal(LineProtocol.Format(points[2]), letter.Line);
         Assert.Equal(400, letter.StatusCode);
         Assert.Contains("invalid field format", letter.Reason, StringComparison.Ordinal);
         Assert.Equal("gw-1 seq 1-6", letter.Origin);
+    }
+
+    [Fact]
+    public async Task Partial_write_whose_count_covers_only_one_shard_loses_none_of_the_lines_it_does_not_name()
+    {
+        // influxd 1.x writes each shard of a request on its own and answers with the first shard's error alone. Here
+        // the first shard stored all but its conflicting line (dropped=1), while the second shard's write failed
+        // (its cache was full, say) and stored nothing: the answer does not mention that line at all.
+        var secondShard = Points.Start.AddDays(14);
+        await using var fake = await FakeInflux.StartAsync();
+        var points = Points.Weights(6);
+        points[1] = points[1] with { Fields = new Dictionary<string, InfluxFieldValue>(points[1].Fields) { ["kg"] = InfluxFieldValue.String("heavy") } };
+        points[4] = points[4] with { Timestamp = secondShard };
+        var conflicting = LineProtocol.Format(points[1]);
+        var inSecondShard = LineProtocol.Format(points[4]);
+        fake.Respond(w => w.Lines.Contains(conflicting)
+            ? new FakeAnswer(
+                400,
+                "partial write: field type conflict: input field \"kg\" on measurement \"weight\" is type string, already exists as type float dropped=1",
+                Stored: [.. w.Lines.Where(l => l != conflicting && l != inSecondShard)])
+            : FakeAnswer.NoContent);
+        await using var h = await WriterHarness.StartAsync(fake.BaseUri, "db");
+
+        var result = await (await h.Writer.EnqueueAsync(points)).WaitAsync(s_settle);
+
+        Assert.Equal(1, Assert.Single(result.DeadLettered).Index);
+        Assert.Equal(conflicting, Assert.Single(h.Sink.Letters).Line);
+        Assert.Contains(inSecondShard, fake.Stored);
+        Assert.Equal(
+            points.Where((_, i) => i != 1).Select(LineProtocol.Format).Order(StringComparer.Ordinal),
+            fake.Stored.Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(2, fake.Requests.Count);
     }
 
     [Fact]

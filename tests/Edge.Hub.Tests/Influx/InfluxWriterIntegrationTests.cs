@@ -147,7 +147,7 @@ public class InfluxWriterIntegrationTests
     }
 
     [Fact]
-    public async Task Field_type_conflict_dead_letters_only_the_conflicting_points_and_keeps_the_partial_write()
+    public async Task Field_type_conflict_dead_letters_only_the_conflicting_points_and_sends_the_rest_again()
     {
         var influx = await SharedInflux.GetAsync();
         var db = await influx.CreateDatabaseAsync("c");
@@ -167,9 +167,38 @@ public class InfluxWriterIntegrationTests
         });
         Assert.Equal(points.Where((_, i) => i is 1 or 4).Select(LineProtocol.Format), h.Sink.Letters.Select(l => l.Line));
 
-        // influxd stored the other four in the same request: no resend, no bisecting.
-        Assert.Equal(1, h.Counter.Count);
+        // influxd stored the other four already; they go once more (overwriting), with no bisecting.
+        Assert.Equal(2, h.Counter.Count);
         Assert.Equal(5, await CountAsync(influx, db, "SELECT COUNT(kg) FROM weight"));
+    }
+
+    [Fact]
+    public async Task Conflicts_in_two_shards_of_one_request_are_both_dead_lettered_though_influxd_reports_one()
+    {
+        var influx = await SharedInflux.GetAsync();
+        var db = await influx.CreateDatabaseAsync("s");
+
+        // Two shard groups (7 days each by default), each knowing kg as float and state as string.
+        var later = Points.Start.AddDays(28);
+        await influx.WriteAsync(db, $"weight,device=scale-1 kg=1,state=\"ok\" {Ns(Points.Start)}\nweight,device=scale-1 kg=1,state=\"ok\" {Ns(later)}");
+        await using var h = await WriterHarness.StartAsync(influx.BaseUri, db);
+        var points = WithStringKg(Points.Weights(8), 1);
+        for (var i = 4; i < 8; i++)
+        {
+            points[i] = points[i] with { Timestamp = later.AddTicks(i) };
+        }
+
+        // A conflict on another field in the later shard: influxd answers with one shard's error and dropped=1, and
+        // that error pins exactly one line, so its count looks complete while the other shard dropped a line too.
+        points[6] = points[6] with { Fields = new Dictionary<string, InfluxFieldValue>(points[6].Fields) { ["state"] = InfluxFieldValue.Integer(3) } };
+
+        var result = await (await h.Writer.EnqueueAsync(points)).WaitAsync(s_settle);
+
+        // Which shard's error influxd reports first is a race; either way both lines end up set aside.
+        Assert.Equal([1, 6], result.DeadLettered.Select(d => d.Index).Order());
+        Assert.Equal(2, h.Sink.Letters.Count);
+        Assert.Equal(6, await CountAsync(influx, db, "SELECT COUNT(seq) FROM weight"));
+        Assert.Equal(3, h.Counter.Count);
     }
 
     [Fact]

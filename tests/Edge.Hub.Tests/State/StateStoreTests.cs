@@ -200,6 +200,72 @@ public class StateStoreTests
         Assert.Equal(100, letter.Letter.Payload.Length);
     }
 
+    [Fact]
+    public async Task An_influx_dead_letter_outlives_a_flood_of_refused_messages_beyond_the_caps_and_stays_whole()
+    {
+        using var store = StoreFactory.Open(deadLetters: new DeadLetterOptions { MaxRows = 10, MaxPayloadBytes = 100, MaxTotalBytes = 1000 });
+
+        // Longer than a letter may be and than all letters together may be: it is still the reading's only copy.
+        var line = "weight,device=scale-1,gateway=gw-1 kg=\"" + new string('x', 5000) + "\",seq=7i 1748764800000000000";
+        await store.AddAsync([new Edge.Hub.Influx.DeadLetter(line, "HTTP 400: field type conflict", 400, s_t0, "gw-1 seq 7-7")], CancellationToken.None);
+        var flood = new byte[5000];
+        for (var i = 0; i < 5; i++)
+        {
+            store.AddDeadLetters([.. Enumerable.Range(i * 10, 10).Select(n => new DeadLetterRecord(s_t0.AddSeconds(n), "gw-evil", "edge/v1/s/a/gw-evil/readings", $"r{n}", flood, flood.Length, null))]);
+        }
+
+        var letters = store.GetDeadLetters(null, 1000);
+        var kept = Assert.Single(letters, l => l.Letter.Kind == DeadLetterKind.Influx);
+        Assert.Equal(line, System.Text.Encoding.UTF8.GetString(kept.Letter.Payload.Span));
+        Assert.False(kept.Letter.Truncated);
+        Assert.Equal("gw-1 seq 7-7", kept.Letter.Origin);
+        Assert.Equal(["r49", "r48", "r47", "r46", "r45", "r44", "r43", "r42", "r41", "r40"], letters.Where(l => l.Letter.Kind == DeadLetterKind.Mqtt).Select(l => l.Letter.Reason));
+        Assert.All(letters.Where(l => l.Letter.Kind == DeadLetterKind.Mqtt), l => Assert.Equal(100, l.Letter.Payload.Length));
+        var stats = store.GetDeadLetterStats();
+        Assert.Equal(11, stats.Rows);
+        Assert.Equal(51, stats.Total);
+        Assert.Equal(40, stats.Evicted);
+    }
+
+    [Fact]
+    public async Task Purging_one_kind_of_dead_letter_leaves_the_other()
+    {
+        using var store = StoreFactory.Open();
+        await store.AddAsync([new Edge.Hub.Influx.DeadLetter("m v=1i 1", "HTTP 400: x", 400, s_t0, null)], CancellationToken.None);
+        store.AddDeadLetters([Letter(1), Letter(2)]);
+
+        Assert.Equal(2, store.PurgeDeadLetters(DeadLetterKind.Mqtt));
+        Assert.Equal(DeadLetterKind.Influx, Assert.Single(store.GetDeadLetters(null, 10)).Letter.Kind);
+        Assert.Equal(1, store.PurgeDeadLetters(DeadLetterKind.Influx));
+        Assert.Empty(store.GetDeadLetters(null, 10));
+        Assert.Equal(3, store.GetDeadLetterStats().Total);
+    }
+
+    [Fact]
+    public void Upgrading_marks_the_old_letters_of_the_influx_writer_by_their_missing_topic_not_by_their_source()
+    {
+        var path = Path.Combine(TestDirectories.Create("upgrade-kind"), "state.db");
+        using (var c = new SqliteConnection($"Data Source={path}"))
+        {
+            c.Open();
+            Migrations.Apply(c, s_t0, targetVersion: 4);
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = """
+                INSERT INTO dead_letters (received_at, source, topic, reason, payload, payload_bytes, origin)
+                VALUES ('2025-01-01T00:00:00.0000000Z', 'influx', NULL, 'HTTP 400: field type conflict', x'6d20763d3169', 6, 'gw-1 seq 1-1');
+                INSERT INTO dead_letters (received_at, source, topic, reason, payload, payload_bytes)
+                VALUES ('2025-01-01T00:00:01.0000000Z', 'influx', 'edge/v1/s/a/influx/readings', 'MalformedJson: x', x'7b7b', 2);
+                """;
+            cmd.ExecuteNonQuery();
+        }
+
+        SqliteConnection.ClearAllPools();
+        using var store = StoreFactory.Open(path);
+
+        var letters = store.GetDeadLetters(null, 10);
+        Assert.Equal([DeadLetterKind.Mqtt, DeadLetterKind.Influx], letters.Select(l => l.Letter.Kind));
+    }
+
     internal static StoreReadings Readings(long from, long to)
     {
         var readings = new List<Reading>();
