@@ -32,26 +32,43 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task A_publish_waiting_for_a_slot_sends_the_payload_as_it_was_when_published()
     {
-        var broker = await SharedMosquitto.GetAsync();
+        await using var broker = await MosquittoBroker.StartAsync();
         var topic = $"{TestDirectories.UniqueToken("slot")}/x";
         await using var sub = await TestMqtt.ConnectedAsync(broker);
         await using var pub = await TestMqtt.ConnectedAsync(broker, configure: o => o.MaxPendingPublishes = 1);
         await sub.SubscribeAsync(topic);
 
-        // The first publish holds the only slot until its PUBACK, so the second must wait; its caller reuses the
-        // buffer at once, as a publisher with one scratch array does.
-        var first = pub.PublishAsync(topic, TestMqtt.Utf8("first"));
+        // With the broker stopped, the first publish holds the only slot (no PUBACK) and the second must wait for it;
+        // its caller reuses the buffer and the property list at once, as a publisher with one scratch array does.
+        Task first, second;
         var buffer = TestMqtt.Utf8("second-v1");
         var properties = new List<MqttUserProperty> { new("v", "1") };
-        var second = pub.PublishAsync(new MqttMessage(topic, buffer, userProperties: properties));
-        Assert.False(second.IsCompleted);
-        TestMqtt.Utf8("second-v2").CopyTo(buffer, 0);
-        properties[0] = new("v", "2");
-        await Task.WhenAll(first, second);
+        Signal(broker.ProcessId, "STOP");
+        try
+        {
+            first = pub.PublishAsync(topic, TestMqtt.Utf8("first"));
+            second = pub.PublishAsync(new MqttMessage(topic, buffer, userProperties: properties));
+            TestMqtt.Utf8("second-v2").CopyTo(buffer, 0);
+            properties[0] = new("v", "2");
+            await Task.Delay(100);
+            Assert.False(second.IsCompleted);
+        }
+        finally
+        {
+            Signal(broker.ProcessId, "CONT");
+        }
 
+        await Task.WhenAll(first, second);
         var got = await sub.ReadManyAsync(2);
         Assert.Equal(["first", "second-v1"], got.Select(m => m.Text()));
         Assert.Equal("1", got[1].GetUserProperty("v"));
+    }
+
+    private static void Signal(int pid, string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
     }
 
     [Fact]
