@@ -68,10 +68,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 15019, Level = LogLevel.Warning, Message = "Outbox {Path} was written by an older build and the disk is too full to add row checksums to it; its rows are stored and sent without them until an open with free space adds them")]
     internal static partial void ChecksumColumnPending(this ILogger logger, string path);
 
-    [LoggerMessage(EventId = 15020, Level = LogLevel.Error, Message = "The hub has stored seqs up to {HubHighest}, above any this outbox assigned: its numbering went backwards (storage restored from a backup, a replaced or re-imaged card, or a cloned gateway). Nothing was deleted; the {Moved} unacknowledged items are renumbered {From}..{LastSeq} and sent again. Check that no other gateway uses this gateway's id")]
-    internal static partial void SeqsRenumbered(this ILogger logger, long hubHighest, int moved, long from, long lastSeq);
+    [LoggerMessage(EventId = 15020, Level = LogLevel.Error, Message = "The hub acknowledged seqs above any this outbox assigned: its numbering went backwards (storage restored from a backup, a replaced or re-imaged card, or a cloned gateway). Nothing was deleted; {Moved} unacknowledged items are renumbered from {From} (last seq now {LastSeq}) and sent again. Check that no other gateway uses this gateway's id")]
+    internal static partial void SeqsRenumbered(this ILogger logger, int moved, long from, long lastSeq);
 
-    [LoggerMessage(EventId = 15021, Level = LogLevel.Warning, Message = "The corrupt file {Path} used seqs up to {FileHighest}, above the sequence side file's {Reserved}: the fresh database starts above the file")]
+    [LoggerMessage(EventId = 15021, Level = LogLevel.Warning, Message = "The corrupt file {Path} shows seqs up to {FileHighest}, above the sequence side file's reservation {Reserved}: the fresh database starts a reservation block above the file")]
     internal static partial void SeqFloorFromCorruptFile(this ILogger logger, string path, long fileHighest, long reserved);
 
     [LoggerMessage(EventId = 15100, Level = LogLevel.Information, Message = "Outbox dispatcher connected: seqs through {BacklogThrough} are backlog (replayed at {Rate}/s), seqs from {LiveFrom} are live")]

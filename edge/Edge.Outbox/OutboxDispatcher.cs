@@ -202,6 +202,7 @@ public sealed class OutboxDispatcher : IAsyncDisposable
 
         _outbox.Committed -= Signal;
         _outbox.Salvaged -= OnSalvaged;
+        _outbox.Renumbered -= OnRenumbered;
         await _stopping.CancelAsync();
         if (_loop is not null)
         {
@@ -551,14 +552,14 @@ public sealed class OutboxDispatcher : IAsyncDisposable
     }
 
     /// <summary>
-    /// Every item was renumbered above the hub's highest stored seq (the writer thread; only signals): what is in flight
-    /// went under numbers the hub takes for readings it has, so all of it is backlog again under the new ones.
+    /// Items were renumbered above the hub's highest stored seq (the writer thread; only signals): what is in flight
+    /// went under numbers the hub takes for readings it has, so everything unacknowledged is backlog again.
     /// </summary>
-    private void OnRenumbered(long hubHighest, long lastSeq)
+    private void OnRenumbered(long storedThrough, long lastSeq)
     {
         lock (_lock)
         {
-            _ackedThrough = Math.Max(_ackedThrough, hubHighest);
+            _ackedThrough = Math.Max(_ackedThrough, storedThrough);
             _generation++;
             ClearInFlight();
             _liveCursor = Math.Max(_liveCursor, lastSeq);

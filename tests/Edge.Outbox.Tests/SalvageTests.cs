@@ -142,6 +142,66 @@ public sealed class SalvageTests
     }
 
     [Fact]
+    public async Task A_file_moved_aside_by_a_run_that_died_before_creating_the_fresh_database_sets_its_floor_even_without_the_side_file()
+    {
+        var options = Options("salvage-crash-no-side", o => o.SeqReservationBlock = 50);
+        await using (var outbox = await OpenAsync(options))
+        {
+            for (var i = 1; i <= 120; i++)
+            {
+                await outbox.AppendAsync(Item($"r{i}"));
+            }
+        }
+
+        // Moved aside, then the run died; the side file was lost with the same card.
+        File.Move(options.DatabasePath, options.DatabasePath + ".corrupt-20250101T000000.000Z");
+        File.Delete(options.DatabasePath + ".seq");
+
+        var (_, salvages, outbox2) = await OpenObservedAsync(options);
+        await using (outbox2)
+        {
+            var s = Assert.Single(salvages);
+            Assert.Equal(120, s.SalvagedItems);
+            Assert.Empty(s.LostRanges);
+            var entries = await outbox2.ReadAsync(0, 1000);
+            Assert.Equal(Seqs(1, 120), entries.Where(x => x.Kind == "reading").Select(x => x.Seq));
+            Assert.True(await outbox2.AppendAsync(Item("after")) > 170);
+        }
+    }
+
+    [Fact]
+    public async Task With_the_open_check_off_a_damaged_page_found_by_the_first_full_read_is_moved_aside_and_its_rows_renumber_like_any_other()
+    {
+        var options = Options("salvage-no-check", o =>
+        {
+            o.SeqReservationBlock = 100;
+            o.QuickCheckOnOpen = false;
+        });
+        await using (var outbox = await OpenAsync(options))
+        {
+            for (var i = 1; i <= 1000; i++)
+            {
+                await outbox.AppendAsync(Item($"r{i}"));
+            }
+        }
+
+        CorruptPageHolding(options.DatabasePath, 700);
+        var (moved, _, outbox2) = await OpenObservedAsync(options);
+        await using (outbox2)
+        {
+            var e = Assert.Single(moved);
+            Assert.True(e.DetectedAtOpen);
+            Assert.InRange(e.SalvagedItems, 900, 999);
+
+            // The hub holds up to 5000 from this gateway's earlier life: salvaged rows and declarations move above it.
+            Assert.Equal(0, await outbox2.AcknowledgeAsync(5000, null));
+            var entries = await outbox2.ReadAsync(0, 10_000);
+            Assert.Equal(e.SalvagedItems, entries.Count(x => x.Kind == "reading"));
+            Assert.All(entries, x => Assert.True(x.Seq > 5000, $"seq {x.Seq} is one the hub holds other data under"));
+        }
+    }
+
+    [Fact]
     public async Task A_file_moved_aside_by_a_run_that_died_before_salvaging_it_is_salvaged_at_the_next_open()
     {
         // Exactly what a crash between the move and the salvage's commit leaves: a moved file, its reservation in the

@@ -391,25 +391,27 @@ internal sealed class OutboxDatabase : IDisposable
     }
 
     /// <summary>
-    /// Moves every row up by <paramref name="offset"/> (more than any seq here, so no new seq meets an old one), inside
-    /// the caller's transaction. A row whose checksum holds gets the checksum of its new seq; a damaged row keeps its
-    /// old one, so it stays detectably damaged.
+    /// Moves every row at or below <paramref name="through"/> up by <paramref name="offset"/> (which puts it above every
+    /// seq here, so no new seq meets an old one), inside the caller's transaction. A row whose checksum holds gets the
+    /// checksum of its new seq; a damaged row keeps its old one, so it stays detectably damaged.
     /// </summary>
     /// <returns>How many rows moved.</returns>
-    internal int Renumber(long offset)
+    internal int Renumber(long offset, long through)
     {
         if (!Checksums)
         {
             using var shift = _connection.CreateCommand();
-            shift.CommandText = "UPDATE outbox_item SET seq = seq + $offset";
+            shift.CommandText = "UPDATE outbox_item SET seq = seq + $offset WHERE seq <= $through";
             shift.Parameters.AddWithValue("$offset", offset);
+            shift.Parameters.AddWithValue("$through", through);
             return shift.ExecuteNonQuery();
         }
 
         var moves = new List<(long Seq, object Crc)>();
         using (var select = _connection.CreateCommand())
         {
-            select.CommandText = "SELECT seq, kind, device_id, ts_ticks, clock_synced, accepted_ticks, payload, crc FROM outbox_item";
+            select.CommandText = "SELECT seq, kind, device_id, ts_ticks, clock_synced, accepted_ticks, payload, crc FROM outbox_item WHERE seq <= $through";
+            select.Parameters.AddWithValue("$through", through);
             using var r = select.ExecuteReader();
             while (r.Read())
             {
@@ -443,8 +445,16 @@ internal sealed class OutboxDatabase : IDisposable
         return moves.Count;
     }
 
-    /// <summary>The lowest seq held, or null when the outbox is empty.</summary>
-    internal long? ReadLowestSeq() => Scalar(_connection, "SELECT min(seq) FROM outbox_item") is long seq ? seq : null;
+    /// <summary>The lowest and highest seq held at or below <paramref name="through"/>; nulls when there is none.</summary>
+    internal (long? Lowest, long? Highest) ReadSeqBounds(long through)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT min(seq), max(seq) FROM outbox_item WHERE seq <= $through";
+        command.Parameters.AddWithValue("$through", through);
+        using var r = command.ExecuteReader();
+        r.Read();
+        return (r.IsDBNull(0) ? null : r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1));
+    }
 
     internal int DeleteRange(long from, long to)
     {

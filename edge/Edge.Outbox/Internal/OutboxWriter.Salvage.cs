@@ -27,11 +27,10 @@ internal sealed partial class OutboxWriter
         }
 
         var directory = Path.GetDirectoryName(Path.GetFullPath(_options.DatabasePath))!;
-        var prefix = Path.GetFileName(_options.DatabasePath) + ".corrupt-";
         List<string> files;
         try
         {
-            files = [.. Directory.EnumerateFiles(directory, prefix + "*").Where(IsDatabaseFile).Order(StringComparer.Ordinal)];
+            files = CorruptFiles();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -80,6 +79,14 @@ internal sealed partial class OutboxWriter
         }
 
         return results;
+    }
+
+    /// <summary>The corrupt files moved aside next to the database, oldest first (their names carry the UTC time of the move).</summary>
+    private List<string> CorruptFiles()
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(_options.DatabasePath))!;
+        var prefix = Path.GetFileName(_options.DatabasePath) + ".corrupt-";
+        return [.. Directory.EnumerateFiles(directory, prefix + "*").Where(IsDatabaseFile).Order(StringComparer.Ordinal)];
     }
 
     private static bool IsDatabaseFile(string path) =>

@@ -43,7 +43,7 @@ internal sealed partial class OutboxWriter : IDisposable
 
     // Set by an acknowledgement that renumbered the rows in the open transaction: the new last seq, and the hub's
     // highest stored seq that forced it. Only the writer thread touches them.
-    private (long LastSeq, long HubHighest, int Moved)? _renumberedInTransaction;
+    private (long LastSeq, long StoredThrough, long From, int Moved)? _renumberedInTransaction;
     private bool _diskFull;
 
     // What append-only commits may have added since the quota was last measured (an upper bound), and when the next
@@ -97,8 +97,8 @@ internal sealed partial class OutboxWriter : IDisposable
     internal Action<long, long>? Salvaged { get; set; }
 
     /// <summary>
-    /// Called on the writer thread after an acknowledgement named seqs this outbox never assigned and every item was
-    /// moved above them (the hub's highest stored seq, the new last seq): whatever a dispatcher had in flight carries
+    /// Called on the writer thread after an acknowledgement named seqs this outbox never assigned and the items at or
+    /// below them were moved above (the hub's watermark, the new last seq): whatever a dispatcher had in flight carries
     /// old numbers. Must only signal.
     /// </summary>
     internal Action<long, long>? Renumbered { get; set; }
@@ -189,13 +189,19 @@ internal sealed partial class OutboxWriter : IDisposable
     }
 
     /// <summary>Deletes the acknowledged items inside the next group commit.</summary>
-    internal Task<int> AcknowledgeAsync(long storedThrough, OutboxSeqRange[] ranges) =>
-        ExecuteAsync(isWrite: true, db =>
+    internal Task<int> AcknowledgeAsync(long storedThrough, OutboxSeqRange[] ranges)
+    {
+        var hubHighest = ranges.Length == 0 ? storedThrough : Math.Max(storedThrough, ranges.Max(r => r.To));
+
+        // Decided once per acknowledgement: a retry (after a rollback, or in the fresh database after a corruption was
+        // found) must not take the salvaged rows, back under their old seqs below a higher floor, for acknowledged.
+        var renumber = false;
+        return ExecuteAsync(isWrite: true, db =>
         {
-            var hubHighest = ranges.Length == 0 ? storedThrough : Math.Max(storedThrough, ranges.Max(r => r.To));
-            if (hubHighest > (_renumberedInTransaction?.LastSeq ?? _lastSeq))
+            if (renumber || hubHighest > (_renumberedInTransaction?.LastSeq ?? _lastSeq))
             {
-                Renumber(db, hubHighest);
+                renumber = true;
+                Renumber(db, storedThrough, hubHighest);
                 return 0;
             }
 
@@ -223,27 +229,34 @@ internal sealed partial class OutboxWriter : IDisposable
             _deletedInTransaction += deleted;
             return deleted;
         });
+    }
 
     /// <summary>
     /// The hub has stored seqs above any this outbox assigned: its numbering went backwards (storage restored from a
     /// backup, a replaced or re-imaged card, a cloned gateway), and the hub would take the readings that reuse those
-    /// seqs for ones it already has. Deleting them on its word would lose them, so nothing is deleted: every item
-    /// moves to just above the hub's highest seq, in order, and is sent again under its new number.
+    /// seqs for ones it already has. Deleting them on its word would lose them, so nothing is deleted: every item at or
+    /// below the hub's highest seq moves above everything, in order, and is sent again under its new number.
     /// </summary>
-    private void Renumber(OutboxDatabase db, long hubHighest)
+    private void Renumber(OutboxDatabase db, long storedThrough, long hubHighest)
     {
-        var last = _renumberedInTransaction?.LastSeq ?? _lastSeq;
-        var lowest = db.ReadLowestSeq();
-        var offset = lowest is { } low ? hubHighest - low + 1 : 0;
-        var newLast = lowest is null ? hubHighest : last + offset;
+        // Every row at or below the hub's highest seq may carry a number the hub holds other data under; rows above it
+        // (a salvage may have put some there) are left as they are. The moved rows keep their order and go above
+        // everything: no new number meets an old one.
+        var last = Math.Max(_renumberedInTransaction?.LastSeq ?? _lastSeq, db.ReadLastSeq());
+        var (lowest, highest) = db.ReadSeqBounds(hubHighest);
+        var top = Math.Max(last, hubHighest);
+        var offset = lowest is { } low ? top - low + 1 : 0;
+        var newLast = highest is { } high ? high + offset : top;
 
         // The side file first, as for any seq committed above its reservation.
         EnsureReserved(newLast);
-        var moved = lowest is null ? 0 : db.Renumber(offset);
+        var moved = lowest is null ? 0 : db.Renumber(offset, hubHighest);
         db.SetLastSeq(newLast);
-        db.SetAckedThrough(hubHighest);
-        _ackedThrough = Math.Max(_ackedThrough, hubHighest);
-        _renumberedInTransaction = (newLast, hubHighest, moved + (_renumberedInTransaction?.Moved ?? 0));
+
+        // The hub's watermark, not its highest range: a corrupt file not yet salvaged may hold rows between the two.
+        // The in-memory watermark follows only after the commit, so a salvage after a rollback still reads these rows.
+        db.SetAckedThrough(Math.Max(_ackedThrough, storedThrough));
+        _renumberedInTransaction = (newLast, storedThrough, lowest is null ? 0 : top + 1, moved + (_renumberedInTransaction?.Moved ?? 0));
     }
 
     /// <summary>Stops taking work, commits what is queued, checkpoints the WAL and closes the file.</summary>
@@ -534,9 +547,14 @@ internal sealed partial class OutboxWriter : IDisposable
             if (_renumberedInTransaction is { } done)
             {
                 _renumberedInTransaction = null;
+                _ackedThrough = Math.Max(_ackedThrough, done.StoredThrough);
                 Interlocked.Increment(ref _renumberings);
-                _logger.SeqsRenumbered(done.HubHighest, done.Moved, done.HubHighest + 1, done.LastSeq);
-                Renumbered?.Invoke(done.HubHighest, done.LastSeq);
+                _logger.SeqsRenumbered(done.Moved, done.From, done.LastSeq);
+                Renumbered?.Invoke(done.StoredThrough, done.LastSeq);
+
+                // The whole table was rewritten into the WAL: give the space back now rather than at the next close.
+                _db?.Checkpoint();
+                MeasureQuota(afterDeletes: true);
             }
 
             Interlocked.Add(ref _pendingItems, accepted.Count - _deletedInTransaction);
@@ -693,23 +711,33 @@ internal sealed partial class OutboxWriter : IDisposable
         }
 
         _reservedThrough = Math.Max(_reservedThrough, side ?? 0);
+
+        // Where a database created now starts: above the reservation, and above every corrupt file lying here (the
+        // side file may be missing or behind; a run may have died between moving a file aside and creating the new
+        // database). Only a created database uses it; the reservation itself stays what the side file says.
+        var fresh = (Floor: _reservedThrough, From: (string?)null, FileHighest: 0L);
+        foreach (var corrupt in CorruptFiles())
+        {
+            fresh = FloorAbove(corrupt, fresh);
+        }
+
         OutboxDatabase db;
         (string MovedTo, string Reason, long NextSeq)? moved = null;
         if (runtimeReason is not null)
         {
-            moved = MoveAside(runtimeReason, lastKnownSeq);
-            db = OutboxDatabase.Open(_options.DatabasePath, _options.MaxBytes, quickCheck: false, _reservedThrough, _ackedThrough);
+            moved = MoveAside(runtimeReason, lastKnownSeq, ref fresh);
+            db = OutboxDatabase.Open(_options.DatabasePath, _options.MaxBytes, quickCheck: false, fresh.Floor, _ackedThrough);
         }
         else
         {
             try
             {
-                db = OutboxDatabase.Open(_options.DatabasePath, _options.MaxBytes, _options.QuickCheckOnOpen, _reservedThrough, _ackedThrough);
+                db = OutboxDatabase.Open(_options.DatabasePath, _options.MaxBytes, _options.QuickCheckOnOpen, fresh.Floor, _ackedThrough);
             }
             catch (Exception ex) when (OutboxDatabase.IsCorruption(ex, out var reason))
             {
-                moved = MoveAside(reason, lastKnownSeq);
-                db = OutboxDatabase.Open(_options.DatabasePath, _options.MaxBytes, quickCheck: false, _reservedThrough, _ackedThrough);
+                moved = MoveAside(reason, lastKnownSeq, ref fresh);
+                db = OutboxDatabase.Open(_options.DatabasePath, _options.MaxBytes, quickCheck: false, fresh.Floor, _ackedThrough);
             }
         }
 
@@ -717,13 +745,18 @@ internal sealed partial class OutboxWriter : IDisposable
         {
             if (db.Created)
             {
-                if (_reservedThrough == 0)
+                if (fresh.From is { } file)
+                {
+                    _logger.SeqFloorFromCorruptFile(file, fresh.FileHighest, _reservedThrough);
+                }
+
+                if (fresh.Floor == 0)
                 {
                     _logger.FreshDatabaseWithoutSeqFile(_options.DatabasePath);
                 }
                 else
                 {
-                    _logger.FreshDatabaseContinuesSeq(_options.DatabasePath, _reservedThrough + 1);
+                    _logger.FreshDatabaseContinuesSeq(_options.DatabasePath, fresh.Floor + 1);
                 }
             }
 
@@ -744,6 +777,16 @@ internal sealed partial class OutboxWriter : IDisposable
                 EnsureReserved(lastSeq);
             }
         }
+        catch (Exception ex) when (moved is null && OutboxDatabase.IsCorruption(ex, out var reason))
+        {
+            // The first full read (counting the rows) found damage that the open's checks did not look for
+            // (QuickCheckOnOpen off): the same as finding it at open.
+            _db = null;
+            db.DisableCheckpointOnClose();
+            db.Dispose();
+            OpenDatabase(atOpen, lastKnownSeq, reason);
+            return;
+        }
         catch
         {
             _db = null;
@@ -762,26 +805,30 @@ internal sealed partial class OutboxWriter : IDisposable
         }
     }
 
-    private (string MovedTo, string Reason, long NextSeq) MoveAside(string reason, long? lastKnownSeq)
+    private (string MovedTo, string Reason, long NextSeq) MoveAside(string reason, long? lastKnownSeq, ref (long Floor, string? From, long FileHighest) fresh)
     {
         var movedTo = DatabaseQuarantine.MoveAside(_options.DatabasePath, _timeProvider.GetUtcNow());
         Interlocked.Increment(ref _corruptFilesMovedAside);
+        fresh = FloorAbove(movedTo, fresh);
 
-        // The side file may be missing or behind (lost or restored with the same card). The fresh database must
-        // still start above every seq the damaged file used, or salvage (which reads the file only up to that floor)
-        // would bring back nothing and new readings would reuse its seqs; the file itself says how far it went.
-        using (var file = CorruptFileReader.Open(movedTo))
-        {
-            if (file.ReadHighestSeq() is { } fileHighest && fileHighest > _reservedThrough)
-            {
-                _logger.SeqFloorFromCorruptFile(movedTo, fileHighest, _reservedThrough);
-                _reservedThrough = fileHighest;
-            }
-        }
-
-        var nextSeq = Math.Max(_reservedThrough, lastKnownSeq ?? 0) + 1;
+        var nextSeq = Math.Max(fresh.Floor, lastKnownSeq ?? 0) + 1;
         _logger.CorruptDatabaseMovedAside(_options.DatabasePath, reason, movedTo, nextSeq);
         return (movedTo, reason, nextSeq);
+    }
+
+    /// <summary>
+    /// The floor a fresh database needs above <paramref name="corruptFile"/>: a reservation block above the highest
+    /// seq the file still shows, as the side file would have been, since damage may hide the file's last rows. Without
+    /// it a lost side file would make salvage (which reads a file only up to the next floor) bring back nothing and new
+    /// readings reuse its seqs. Values beyond what a seq can be are damage, not a floor.
+    /// </summary>
+    private (long Floor, string? From, long FileHighest) FloorAbove(string corruptFile, (long Floor, string? From, long FileHighest) current)
+    {
+        using var file = CorruptFileReader.Open(corruptFile);
+        return file.ReadHighestSeq() is { } highest && highest <= MaxSeq - _options.SeqReservationBlock
+            && highest + _options.SeqReservationBlock > current.Floor
+                ? (highest + _options.SeqReservationBlock, corruptFile, highest)
+                : current;
     }
 
     /// <summary>SQLITE_CORRUPT or SQLITE_NOTADB while running: close, move aside, start a fresh database above the reservation.</summary>
