@@ -27,6 +27,7 @@ public sealed class OutboxDispatcher : IAsyncDisposable
     private readonly OutboxDeliveryOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
+    private readonly long _origin;
     private readonly Lock _lock = new();
     private readonly TokenBucket _bucket;
     private readonly SemaphoreSlim _signal = new(0, 1);
@@ -71,6 +72,7 @@ public sealed class OutboxDispatcher : IAsyncDisposable
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _origin = _timeProvider.GetTimestamp();
         _bucket = new TokenBucket(options.BacklogItemsPerSecond, options.BacklogBurst, _timeProvider);
         _outbox.Committed += Signal;
         _outbox.Salvaged += OnSalvaged;
@@ -236,7 +238,7 @@ public sealed class OutboxDispatcher : IAsyncDisposable
                 return new PumpOutcome(false, null);
             }
 
-            var now = _timeProvider.GetUtcNow();
+            var now = Now();
             ExpireTimedOut(now);
             if (now < _backoffUntil)
             {
@@ -272,6 +274,13 @@ public sealed class OutboxDispatcher : IAsyncDisposable
 
         return published ? new PumpOutcome(true, null) : Idle();
     }
+
+    /// <summary>
+    /// Monotonic time for timeouts and backoff. The wall clock of a gateway steps (NTP correcting a fast or unset RTC
+    /// after boot); measured on it, a step back would keep in-flight items from expiring and a backoff from ending for
+    /// as long as the step.
+    /// </summary>
+    private DateTimeOffset Now() => DateTimeOffset.UnixEpoch + _timeProvider.GetElapsedTime(_origin);
 
     private static bool InRanges(long seq, IReadOnlyList<OutboxSeqRange>? ranges)
     {
@@ -378,7 +387,7 @@ public sealed class OutboxDispatcher : IAsyncDisposable
                 _consecutiveFailures++;
                 var factor = Math.Pow(2, Math.Min(_consecutiveFailures - 1, 30));
                 delay = TimeSpan.FromTicks((long)Math.Min(_options.MaxBackoff.Ticks, _options.InitialBackoff.Ticks * factor));
-                _backoffUntil = _timeProvider.GetUtcNow() + delay;
+                _backoffUntil = Now() + delay;
                 if (!backlog && generation == _generation)
                 {
                     // Some may have reached the broker: from now on they are resends, so they go to the backlog.
@@ -400,7 +409,7 @@ public sealed class OutboxDispatcher : IAsyncDisposable
                 return true;
             }
 
-            var sent = new SentBatch(_timeProvider.GetUtcNow(), batch.Count);
+            var sent = new SentBatch(Now(), batch.Count);
             foreach (var entry in batch)
             {
                 _inFlight[entry.Seq] = new InFlight(sent, backlog);
@@ -435,7 +444,7 @@ public sealed class OutboxDispatcher : IAsyncDisposable
                 return new PumpOutcome(false, null);
             }
 
-            var now = _timeProvider.GetUtcNow();
+            var now = Now();
             if (now < _backoffUntil)
             {
                 // Nothing may be sent before the backoff ends, whatever else is due.

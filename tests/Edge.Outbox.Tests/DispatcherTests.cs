@@ -224,6 +224,47 @@ public sealed class DispatcherTests
         Assert.Equal(0, outbox.Status.PendingItems);
     }
 
+    [Fact]
+    public async Task A_wall_clock_stepped_back_does_not_hold_up_resending_after_the_ack_timeout()
+    {
+        var clock = new SteppingClock();
+        await using var outbox = await OpenAsync(Options("disp-clock-step"), time: clock);
+        var transport = new RecordingTransport();
+        var delivery = Delivery(rate: 1000, burst: 1000);
+        delivery.AckTimeout = TimeSpan.FromSeconds(10);
+        await using var dispatcher = new OutboxDispatcher(outbox, transport, delivery, timeProvider: clock);
+        dispatcher.OnConnected();
+        await AppendAsync(outbox, 3);
+        await dispatcher.PumpOnceAsync(default);
+        Assert.Equal(["1-3 live"], transport.Described);
+
+        // NTP corrects a fast clock by three hours; ten real seconds later the acknowledgement is overdue.
+        clock.StepWallClock(TimeSpan.FromHours(-3));
+        clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.True((await dispatcher.PumpOnceAsync(default)).Published);
+        Assert.Equal("1-3 replay", transport.Described[^1]);
+    }
+
+    /// <summary>A manual clock whose wall-clock time can step while its monotonic timestamp only moves forward.</summary>
+    private sealed class SteppingClock : TimeProvider
+    {
+        private readonly ManualTimeProvider _inner = new();
+        private TimeSpan _step;
+
+        public override long TimestampFrequency => _inner.TimestampFrequency;
+
+        public override long GetTimestamp() => _inner.GetTimestamp();
+
+        public override DateTimeOffset GetUtcNow() => _inner.GetUtcNow() + _step;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            _inner.CreateTimer(callback, state, dueTime, period);
+
+        public void StepWallClock(TimeSpan step) => _step += step;
+
+        public void Advance(TimeSpan delta) => _inner.Advance(delta);
+    }
+
     private static OutboxDeliveryOptions Delivery(double rate, int burst) => new()
     {
         BacklogItemsPerSecond = rate,
