@@ -68,6 +68,23 @@ public sealed class DeviceResilienceTests
         Assert.Single(await outbox.ReadAsync(0, 10));
     }
 
+    [Fact]
+    public async Task A_salvaged_reading_is_judged_by_when_it_was_accepted_not_by_a_clock_that_is_not_set_yet()
+    {
+        var accepted = new DateTimeOffset(2026, 11, 20, 8, 0, 0, TimeSpan.Zero);
+        var time = new ManualTimeProvider(accepted);
+        await using var outbox = new Outbox.Outbox(new OutboxOptions { DatabasePath = Path.Combine(TestDirectories.Create("sendable"), "outbox.db") }, timeProvider: time);
+        await outbox.OpenAsync();
+        var reading = new WeightReading { Seq = 1, Device = "scale-1", Ts = accepted, ValueKg = 14_020, Stable = true, Motion = false, Mode = WeightMode.Gross, Status = IndicatorStatus.Ok };
+        await outbox.AppendAsync(new OutboxItem(Payloads.ReadingKind, "scale-1", accepted, true, Payloads.Serialize(reading)));
+        var entry = Assert.Single(await outbox.ReadAsync(0, 10));
+
+        // After a power cut: the clock three days behind, or not set at all.
+        Assert.True(Payloads.IsSendable(entry, "gw-1", accepted.AddDays(-3)));
+        Assert.True(Payloads.IsSendable(entry, "gw-1", DateTimeOffset.UnixEpoch));
+        Assert.True(Payloads.IsSendable(entry, "gw-1", accepted.AddMinutes(5)));
+    }
+
     private static async Task WaitForAsync(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);

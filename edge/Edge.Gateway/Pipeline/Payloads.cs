@@ -32,6 +32,14 @@ internal static class Payloads
     /// </summary>
     public static bool IsSendable(OutboxEntry entry, string gatewayId, DateTimeOffset now)
     {
+        // Judged as when the outbox accepted it, if that was later: a salvage usually runs right after a power cut,
+        // when the clock may not be set yet (1970) or is behind, and the contract's time checks would condemn
+        // readings that were valid then and are valid to the hub.
+        if (entry.AcceptedAt > now)
+        {
+            now = entry.AcceptedAt;
+        }
+
         try
         {
             IContractMessage? message = entry.Kind switch
