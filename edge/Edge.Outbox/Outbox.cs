@@ -86,7 +86,7 @@ public sealed class Outbox : IAsyncDisposable
         set => _writer.Salvaged = value;
     }
 
-    /// <summary>Writer-thread signal after an acknowledgement renumbered every item (see <see cref="OutboxWriter.Renumbered"/>).</summary>
+    /// <summary>Writer-thread signal after an acknowledgement renumbered items (see <see cref="OutboxWriter.Renumbered"/>).</summary>
     internal Action<long, long>? Renumbered
     {
         get => _writer.Renumbered;
@@ -154,8 +154,8 @@ public sealed class Outbox : IAsyncDisposable
     /// <remarks>
     /// An acknowledgement naming a seq above <see cref="LastSeq"/> means this outbox's numbering went backwards
     /// (restored or replaced storage) and the hub holds other readings under the numbers its items carry. Then nothing
-    /// is deleted: every item is renumbered, in order, to follow the hub's highest seq, and is sent again (log 15020,
-    /// <see cref="OutboxStatus.SeqRenumberings"/>).
+    /// is deleted: every item at or below the hub's highest seq is renumbered, in order, above all others, and is sent
+    /// again (log 15020, <see cref="OutboxStatus.SeqRenumberings"/>).
     /// </remarks>
     /// <param name="storedThrough">The hub's watermark (0: none).</param>
     /// <param name="ranges">Stored seqs above the watermark, inclusive; may be null or empty.</param>

@@ -47,8 +47,9 @@ public sealed record OutboxStatus
     public required int CorruptFilesMovedAside { get; init; }
 
     /// <summary>
-    /// Times since the outbox was opened that the hub acknowledged seqs this outbox never assigned, so that every item
-    /// was renumbered above them (its numbering had gone backwards: restored or replaced storage). Not 0 calls for a look.
+    /// Times since the outbox was opened that the hub acknowledged seqs this outbox never assigned, so that the items
+    /// under those numbers were renumbered above them (its numbering had gone backwards: restored or replaced storage).
+    /// Not 0 calls for a look.
     /// </summary>
     public long SeqRenumberings { get; init; }
 }

@@ -20,16 +20,16 @@ public sealed class DeviceResilienceTests
         using var stop = new CancellationTokenSource();
         var run = DeviceSupervisor.RunAsync(device, time, NullLogger.Instance, stop.Token);
 
-        await WaitForAsync(() => device.Runs == 1);
+        await Wait.UntilAsync(() => device.Runs == 1, "the first run", 10_000);
         Assert.Contains("driver failed: failure 1", device.Health.GetSnapshot().Message, StringComparison.Ordinal);
         foreach (var (pause, runs) in new[] { (1, 2), (2, 3), (4, 4) })
         {
-            await WaitForAsync(() => time.ActiveTimers == 1);
+            await Wait.UntilAsync(() => time.ActiveTimers == 1, "the restart pause to begin", 10_000);
             time.Advance(TimeSpan.FromSeconds(pause) - TimeSpan.FromMilliseconds(1));
             await Task.Delay(50);
             Assert.Equal(runs - 1, device.Runs);
             time.Advance(TimeSpan.FromMilliseconds(1));
-            await WaitForAsync(() => device.Runs == runs);
+            await Wait.UntilAsync(() => device.Runs == runs, $"run {runs}", 10_000);
         }
 
         // The fourth run works and lasts until the gateway stops.
@@ -83,16 +83,6 @@ public sealed class DeviceResilienceTests
         Assert.True(Payloads.IsSendable(entry, "gw-1", accepted.AddDays(-3)));
         Assert.True(Payloads.IsSendable(entry, "gw-1", DateTimeOffset.UnixEpoch));
         Assert.True(Payloads.IsSendable(entry, "gw-1", accepted.AddMinutes(5)));
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold within 10 s.");
-            await Task.Delay(5);
-        }
     }
 
     private sealed class SyncedClock : IClockSyncSource

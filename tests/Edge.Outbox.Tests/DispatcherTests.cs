@@ -265,14 +265,6 @@ public sealed class DispatcherTests
         public void Advance(TimeSpan delta) => _inner.Advance(delta);
     }
 
-    private static OutboxDeliveryOptions Delivery(double rate, int burst) => new()
-    {
-        BacklogItemsPerSecond = rate,
-        BacklogBurst = burst,
-        AckTimeout = TimeSpan.FromHours(1),
-        MaxPublishBatch = 100,
-    };
-
     private static long[] Seqs(long from, long to) => [.. Enumerable.Range((int)from, (int)(to - from + 1)).Select(i => (long)i)];
 
     private static async Task AppendAsync(Outbox outbox, int count)

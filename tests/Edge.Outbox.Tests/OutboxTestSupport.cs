@@ -23,6 +23,15 @@ internal static class OutboxTestSupport
         return outbox;
     }
 
+    /// <summary>Delivery settings for dispatcher tests: the given backlog rate, an hour's acknowledgement timeout.</summary>
+    internal static OutboxDeliveryOptions Delivery(double rate, int burst) => new()
+    {
+        BacklogItemsPerSecond = rate,
+        BacklogBurst = burst,
+        AckTimeout = TimeSpan.FromHours(1),
+        MaxPublishBatch = 100,
+    };
+
     internal static OutboxItem Item(string payload, string kind = "reading", bool clockSynced = true, string device = "scale-1") =>
         new(kind, device, new DateTimeOffset(2025, 3, 1, 8, 0, 0, TimeSpan.Zero), clockSynced, Encoding.UTF8.GetBytes(payload));
 

@@ -69,8 +69,7 @@ public sealed class SeqRegressionTests
         var time = new ManualTimeProvider();
         await using var outbox = await OpenAsync(Options("regress-dispatch"), time: time);
         var transport = new RecordingTransport();
-        var delivery = new OutboxDeliveryOptions { BacklogItemsPerSecond = 1000, BacklogBurst = 1000, AckTimeout = TimeSpan.FromHours(1), MaxPublishBatch = 100 };
-        await using var dispatcher = new OutboxDispatcher(outbox, transport, delivery, timeProvider: time);
+        await using var dispatcher = new OutboxDispatcher(outbox, transport, Delivery(rate: 1000, burst: 1000), timeProvider: time);
         dispatcher.OnConnected();
         for (var i = 0; i < 3; i++)
         {

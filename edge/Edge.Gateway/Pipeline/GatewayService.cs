@@ -164,7 +164,7 @@ internal sealed class GatewayService : IHostedService, IAsyncDisposable
         var token = _stopping.Token;
         foreach (var device in _devices)
         {
-            _running.Add((device, Task.Run(() => RunDeviceAsync(device, token), CancellationToken.None)));
+            _running.Add((device, Task.Run(() => DeviceSupervisor.RunAsync(device, _time, _logger, token), CancellationToken.None)));
         }
 
         _loops.Add(Task.Run(() => _health.RunAsync(token), CancellationToken.None));
@@ -235,9 +235,6 @@ internal sealed class GatewayService : IHostedService, IAsyncDisposable
         await StopAsync(CancellationToken.None);
         _stopping.Dispose();
     }
-
-    private Task RunDeviceAsync(IGatewayDevice device, CancellationToken cancellationToken) =>
-        DeviceSupervisor.RunAsync(device, _time, _logger, cancellationToken);
 
     private async Task HandleMessageAsync(MqttMessage message, CancellationToken cancellationToken)
     {

@@ -41,8 +41,8 @@ internal sealed partial class OutboxWriter : IDisposable
     private long _reservedThrough;
     private long _deletedInTransaction;
 
-    // Set by an acknowledgement that renumbered the rows in the open transaction: the new last seq, and the hub's
-    // highest stored seq that forced it. Only the writer thread touches them.
+    // Set by an acknowledgement that renumbered the rows in the open transaction: the new last seq, the hub's
+    // watermark, the first new seq and how many rows moved. Only the writer thread touches it.
     private (long LastSeq, long StoredThrough, long From, int Moved)? _renumberedInTransaction;
     private bool _diskFull;
 
@@ -460,9 +460,9 @@ internal sealed partial class OutboxWriter : IDisposable
                     w.Execute(db);
                 }
 
-                if (_renumberedInTransaction is { } renumbered)
+                if (_renumberedInTransaction is { } moved)
                 {
-                    seq = renumbered.LastSeq;
+                    seq = moved.LastSeq;
                     if (accepted.Count > 0)
                     {
                         EnsureReserved(seq + accepted.Count);
@@ -544,17 +544,14 @@ internal sealed partial class OutboxWriter : IDisposable
 
             // Durable now (WAL fsynced by COMMIT under synchronous=FULL): only from here on is anything reported.
             Volatile.Write(ref _lastSeq, seq);
-            if (_renumberedInTransaction is { } done)
+            var renumbered = _renumberedInTransaction;
+            _renumberedInTransaction = null;
+            if (renumbered is { } done)
             {
-                _renumberedInTransaction = null;
                 _ackedThrough = Math.Max(_ackedThrough, done.StoredThrough);
                 Interlocked.Increment(ref _renumberings);
                 _logger.SeqsRenumbered(done.Moved, done.From, done.LastSeq);
                 Renumbered?.Invoke(done.StoredThrough, done.LastSeq);
-
-                // The whole table was rewritten into the WAL: give the space back now rather than at the next close.
-                _db?.Checkpoint();
-                MeasureQuota(afterDeletes: true);
             }
 
             Interlocked.Add(ref _pendingItems, accepted.Count - _deletedInTransaction);
@@ -569,7 +566,8 @@ internal sealed partial class OutboxWriter : IDisposable
             // quota state that its own write produced.
             if (writes.Count > 0 || !CanSkipMeasuring(accepted))
             {
-                MeasureQuota(afterDeletes: _deletedInTransaction > 0);
+                // A renumbering rewrote the table into the WAL, as a large deletion does.
+                MeasureQuota(afterDeletes: _deletedInTransaction > 0 || renumbered is not null);
             }
             foreach (var a in accepted)
             {
@@ -714,11 +712,15 @@ internal sealed partial class OutboxWriter : IDisposable
 
         // Where a database created now starts: above the reservation, and above every corrupt file lying here (the
         // side file may be missing or behind; a run may have died between moving a file aside and creating the new
-        // database). Only a created database uses it; the reservation itself stays what the side file says.
+        // database). Only a created database uses it, so the files are read only when there is none; one moved aside
+        // below is read there. The reservation itself stays what the side file says.
         var fresh = (Floor: _reservedThrough, From: (string?)null, FileHighest: 0L);
-        foreach (var corrupt in CorruptFiles())
+        if (!File.Exists(_options.DatabasePath))
         {
-            fresh = FloorAbove(corrupt, fresh);
+            foreach (var corrupt in CorruptFiles())
+            {
+                fresh = FloorAbove(corrupt, fresh);
+            }
         }
 
         OutboxDatabase db;

@@ -1,6 +1,6 @@
-namespace Edge.Devices.Tests.Support;
+namespace Edge.TestSupport;
 
-internal static class Wait
+public static class Wait
 {
     /// <summary>Polls a condition on the real clock; for work that runs on thread-pool continuations.</summary>
     public static async Task UntilAsync(Func<bool> condition, string what, int timeoutMs = 5000)
