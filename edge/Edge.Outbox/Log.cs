@@ -74,6 +74,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 15021, Level = LogLevel.Warning, Message = "The corrupt file {Path} shows seqs up to {FileHighest}, above the sequence side file's reservation {Reserved}: the fresh database starts a reservation block above the file")]
     internal static partial void SeqFloorFromCorruptFile(this ILogger logger, string path, long fileHighest, long reserved);
 
+    [LoggerMessage(EventId = 15025, Level = LogLevel.Warning, Message = "A move of the corrupt database {Path} aside was cut short after its WAL had gone: the database now follows it to {MovedTo} and is salvaged from there")]
+    internal static partial void InterruptedMoveCompleted(this ILogger logger, string path, string movedTo);
+
     [LoggerMessage(EventId = 15100, Level = LogLevel.Information, Message = "Outbox dispatcher connected: seqs through {BacklogThrough} are backlog (replayed at {Rate}/s), seqs from {LiveFrom} are live")]
     internal static partial void Connected(this ILogger logger, long backlogThrough, double rate, long liveFrom);
 

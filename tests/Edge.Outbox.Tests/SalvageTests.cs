@@ -202,6 +202,48 @@ public sealed class SalvageTests
     }
 
     [Fact]
+    public async Task A_move_aside_cut_short_after_the_wal_went_is_finished_so_the_rows_only_in_the_wal_are_salvaged()
+    {
+        var options = Options("salvage-cut-move", o => o.SeqReservationBlock = 50);
+        var directory = Path.GetDirectoryName(options.DatabasePath)!;
+        var image = Path.Combine(directory, "image");
+        Directory.CreateDirectory(image);
+        await using (var outbox = await OpenAsync(options))
+        {
+            for (var i = 1; i <= 120; i++)
+            {
+                await outbox.AppendAsync(Item($"r{i}"));
+            }
+
+            // What a power cut leaves: the database and the WAL holding the commits not yet checkpointed.
+            File.Copy(options.DatabasePath, Path.Combine(image, "db"));
+            File.Copy(options.DatabasePath + "-wal", Path.Combine(image, "wal"));
+        }
+
+        Assert.True(new FileInfo(Path.Combine(image, "wal")).Length > 0, "the image's WAL holds no commits: the test proves nothing");
+        File.Delete(options.DatabasePath + "-shm");
+        File.Copy(Path.Combine(image, "db"), options.DatabasePath, overwrite: true);
+
+        // MoveAside moved the WAL, then the run died before the database followed.
+        var side = options.DatabasePath + ".corrupt-20250101T000000.000Z";
+        File.Copy(Path.Combine(image, "wal"), side + "-wal");
+
+        var (moved, salvages, outbox2) = await OpenObservedAsync(options);
+        await using (outbox2)
+        {
+            Assert.Empty(moved);
+            var s = Assert.Single(salvages);
+            Assert.Equal(side, s.SideFile);
+            Assert.Equal(120, s.SalvagedItems);
+            Assert.Empty(s.LostRanges);
+            var entries = await outbox2.ReadAsync(0, 1000);
+            Assert.Equal(Seqs(1, 120), entries.Where(x => x.Kind == "reading").Select(x => x.Seq));
+        }
+
+        Assert.True(File.Exists(side), "the database was not moved after its WAL");
+    }
+
+    [Fact]
     public async Task A_file_moved_aside_by_a_run_that_died_before_salvaging_it_is_salvaged_at_the_next_open()
     {
         // Exactly what a crash between the move and the salvage's commit leaves: a moved file, its reservation in the

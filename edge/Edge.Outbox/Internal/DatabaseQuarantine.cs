@@ -31,4 +31,48 @@ internal static class DatabaseQuarantine
         LibcProxy.FsyncDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
         return target;
     }
+
+    /// <summary>
+    /// Finishes a move that a crash cut short after the -wal (or -shm) went and before the database did: the database
+    /// follows its WAL. Left apart, the database would open without the transactions its WAL still held, and salvage
+    /// would later read the WAL without its database; both halves of those items would be lost.
+    /// </summary>
+    /// <returns>The name the database was moved to, or null when no move was cut short.</returns>
+    internal static string? CompleteInterruptedMove(string databasePath)
+    {
+        if (!File.Exists(databasePath))
+        {
+            return null;
+        }
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(databasePath))!;
+        var prefix = Path.GetFileName(databasePath) + ".corrupt-";
+        foreach (var orphan in Directory.EnumerateFiles(directory, prefix + "*").Order(StringComparer.Ordinal))
+        {
+            if (!orphan.EndsWith("-wal", StringComparison.Ordinal) && !orphan.EndsWith("-shm", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var target = orphan[..^4];
+            if (File.Exists(target))
+            {
+                continue;
+            }
+
+            // The order of MoveAside: -wal, -shm, then the database. Whatever of the rest is still here moves now.
+            foreach (var suffix in (string[])["-wal", "-shm", string.Empty])
+            {
+                if (File.Exists(databasePath + suffix) && !File.Exists(target + suffix))
+                {
+                    File.Move(databasePath + suffix, target + suffix);
+                }
+            }
+
+            LibcProxy.FsyncDirectory(directory);
+            return target;
+        }
+
+        return null;
+    }
 }

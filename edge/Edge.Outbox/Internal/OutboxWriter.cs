@@ -702,6 +702,11 @@ internal sealed partial class OutboxWriter : IDisposable
 
     private void OpenDatabase(bool atOpen, long? lastKnownSeq, string? runtimeReason)
     {
+        if (DatabaseQuarantine.CompleteInterruptedMove(_options.DatabasePath) is { } finished)
+        {
+            _logger.InterruptedMoveCompleted(_options.DatabasePath, finished);
+        }
+
         var side = _seqFile.TryRead(out var unreadable);
         if (unreadable is not null)
         {
