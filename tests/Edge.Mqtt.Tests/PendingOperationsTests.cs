@@ -25,6 +25,26 @@ public sealed class PendingOperationsTests
     }
 
     [Fact]
+    public async Task An_operation_registered_after_the_client_closed_fails_instead_of_waiting_forever()
+    {
+        var slots = new SemaphoreSlim(0, 10);
+        var ops = new PendingOperations(Timeout);
+        var before = Publish(0, slots);
+        ops.Register(1, before);
+
+        // DisposeAsync fails everything pending while a publishing thread is between mosquitto_publish and Register.
+        ops.FailAll(_ => new MqttException("closed"));
+        var late = Publish(0, slots);
+        Assert.Null(ops.Register(2, late));
+
+        await Assert.ThrowsAsync<MqttException>(() => before.Task);
+        var ex = await Assert.ThrowsAsync<MqttException>(() => late.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal("closed", ex.Message);
+        Assert.Equal(0, ops.Count);
+        Assert.Equal(2, slots.CurrentCount);
+    }
+
+    [Fact]
     public async Task Failure_reason_code_fails_the_publish_with_the_code()
     {
         var ops = new PendingOperations(Timeout);

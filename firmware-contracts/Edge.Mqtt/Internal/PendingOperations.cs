@@ -174,6 +174,7 @@ internal sealed class PendingOperations
 {
     private readonly ConcurrentDictionary<int, object> _byMid = new();
     private readonly long _freshness;
+    private Func<PendingOperation, Exception>? _closed;
 
     /// <param name="operationTimeout">Operation timeout in timestamp ticks: an early ack is genuine only if it arrived
     /// at most this long before the operation's deadline, i.e. after the operation started.</param>
@@ -194,6 +195,13 @@ internal sealed class PendingOperations
         {
             if (_byMid.TryAdd(mid, op))
             {
+                // FailAll may have swept the table between the publish and this registration (a publish racing
+                // DisposeAsync): nothing would ever complete the operation then, and its caller would wait forever.
+                if (Volatile.Read(ref _closed) is { } closed && _byMid.TryRemove(new KeyValuePair<int, object>(mid, op)))
+                {
+                    op.TryFail(closed(op));
+                }
+
                 return superseded;
             }
 
@@ -303,8 +311,11 @@ internal sealed class PendingOperations
         }
     }
 
+    /// <summary>Fails every operation, now and any registered later: the client is closing for good.</summary>
     internal void FailAll(Func<PendingOperation, Exception> error)
     {
+        // Published before the sweep, so that a registration either is swept or sees the flag (or both; failing twice is harmless).
+        Interlocked.CompareExchange(ref _closed, error, null);
         foreach (var entry in _byMid)
         {
             if (_byMid.TryRemove(entry) && entry.Value is PendingOperation op)
