@@ -18,7 +18,8 @@ internal static class HubServiceCollectionExtensions
     /// Adds the state store (opened, migrated and loaded by the first hosted service), the InfluxDB writer, the MQTT
     /// connection, the dead-letter recorder, the acknowledgement publisher, the ingest and the roster monitor, in
     /// that order, so that at shutdown the ingest stops first and the acknowledgements it made possible still go out
-    /// before the connection closes.
+    /// before the connection closes. A background service that fails stops the hub through <see cref="HubFailure"/>
+    /// (<see cref="BackgroundServiceWatch"/>).
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configuration">The configuration root.</param>
@@ -56,6 +57,7 @@ internal static class HubServiceCollectionExtensions
         services.AddHostedSingleton<IngestService>();
         services.AddHostedSingleton<RosterMonitor>();
         services.AddHostedSingleton<MemoryTrimmer>();
+        services.AddHostedService<BackgroundServiceWatch>();
 
         services.TryAddSingleton<Readiness>();
         services.AddHttpClient(Readiness.HttpClientName);

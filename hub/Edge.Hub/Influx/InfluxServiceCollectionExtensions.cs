@@ -1,3 +1,4 @@
+using Edge.Hub.Hosting;
 using Edge.Hub.Influx;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,8 @@ internal static class InfluxServiceCollectionExtensions
 
     /// <summary>
     /// Adds <see cref="InfluxWriter"/> as <see cref="IInfluxWriter"/> and as a hosted service, bound to the
-    /// <c>Influx</c> section and validated at start. An <see cref="IDeadLetterSink"/> must be registered too (the
+    /// <c>Influx</c> section and validated at start; a crash of its sender stops the hub through <see cref="HubFailure"/>
+    /// when that is registered. An <see cref="IDeadLetterSink"/> must be registered too (the
     /// state store's); there is deliberately no default, as a dead letter must be stored durably before it is acknowledged.
     /// </summary>
     /// <param name="services">The services.</param>
@@ -34,13 +36,17 @@ internal static class InfluxServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var monitor = sp.GetRequiredService<IOptionsMonitor<InfluxWriterOptions>>();
+
+            // Without the hub's failure latch (a writer registered on its own) a crash is only logged.
+            var failure = sp.GetService<HubFailure>();
             var writer = new InfluxWriter(
                 sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
                 monitor.CurrentValue,
                 sp.GetRequiredService<IDeadLetterSink>(),
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<InfluxWriter>>(),
-                sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+                sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+                failed: failure is null ? null : ex => failure.Fail("the InfluxDB writer", ex));
 
             // Fixing the password in the configuration ends a 401 hold without a restart (and without losing the
             // held data); the other settings take effect at the next start.

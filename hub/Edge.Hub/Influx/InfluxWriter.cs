@@ -37,6 +37,7 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly InfluxWriterMetrics _metrics;
+    private readonly Action<Exception>? _failed;
     private readonly Uri _writeUri;
     private volatile AuthenticationHeaderValue? _authorization;
     private readonly Lock _gate = new();
@@ -67,6 +68,10 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
     /// <param name="logger">The logger.</param>
     /// <param name="meterFactory">The host's meter factory; without one the writer owns its meter.</param>
     /// <param name="retrySchedule">The transient backoff; by default from <see cref="InfluxWriterOptions.InitialRetryDelay"/> and <see cref="InfluxWriterOptions.MaxRetryDelay"/>.</param>
+    /// <param name="failed">
+    /// Called once if the sender dies of something no retry covers (a bug): after the writer stopped taking points,
+    /// before the groups it holds are cancelled. The hub stops on it (<see cref="Hosting.HubFailure"/>).
+    /// </param>
     public InfluxWriter(
         HttpClient http,
         InfluxWriterOptions options,
@@ -74,7 +79,8 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
         TimeProvider? timeProvider = null,
         ILogger<InfluxWriter>? logger = null,
         IMeterFactory? meterFactory = null,
-        RetrySchedule? retrySchedule = null)
+        RetrySchedule? retrySchedule = null,
+        Action<Exception>? failed = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
@@ -85,6 +91,7 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
         _deadLetterSink = deadLetterSink;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _failed = failed;
         Schedule = retrySchedule ?? new RetrySchedule(options.InitialRetryDelay, options.MaxRetryDelay);
         _writeUri = BuildWriteUri(options);
         _authorization = BasicAuthorization(options.Username, options.Password);
@@ -493,15 +500,24 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
         catch (Exception ex)
         {
             // A bug, not a write failure (those are all retried above). Fail loudly: refuse new points and cancel
-            // the pending ones so nobody acknowledges what was not stored.
+            // the pending ones so nobody acknowledges what was not stored. The owner hears of it first, so that
+            // nothing is acknowledged any more by the time the cancellations reach the ingest.
             lock (_gate)
             {
                 _accepting = false;
             }
 
-            var abandoned = AbandonAll();
-            Log.InfluxWriterCrashed(_logger, ex, abandoned);
-            throw;
+            try
+            {
+                _failed?.Invoke(ex);
+            }
+            finally
+            {
+                var abandoned = AbandonAll();
+                Log.InfluxWriterCrashed(_logger, ex, abandoned);
+            }
+
+            // Not rethrown: it is reported, and a faulted loop would only make StopAsync throw it again at shutdown.
         }
     }
 

@@ -59,7 +59,7 @@ internal sealed class IngestService : BackgroundService
     /// <param name="deadLetters">The dead-letter recorder.</param>
     /// <param name="metrics">The counters.</param>
     /// <param name="crashHook">The test-only crash hook.</param>
-    /// <param name="failure">Where a failure of the commit loop is reported: it stops the hub.</param>
+    /// <param name="failure">Where a failure of the commit loop is reported (it stops the hub), and whether the hub failed.</param>
     /// <param name="options">The <c>Ingest</c> section.</param>
     /// <param name="timeProvider">The clock.</param>
     /// <param name="logger">The logger.</param>
@@ -179,6 +179,12 @@ internal sealed class IngestService : BackgroundService
         {
             // The writer stops with the host: nothing is lost, the message is simply not acknowledged.
             throw new OperationCanceledException(stoppingToken);
+        }
+        catch (InvalidOperationException) when (_failure.HasFailed)
+        {
+            // The writer refuses points because the hub failed and is stopping. The message is not at fault, so it
+            // is no dead letter; it is not acknowledged and comes back by replay, like those abandoned at shutdown.
+            _metrics.AbandonedAtShutdown(1);
         }
         catch (Exception e)
         {

@@ -90,7 +90,7 @@ internal sealed class HubMetrics
     /// <summary>Commits that failed (and were retried).</summary>
     public long CommitFailures => Interlocked.Read(ref _commitFailures);
 
-    /// <summary>Messages abandoned unacknowledged because InfluxDB did not settle them before shutdown.</summary>
+    /// <summary>Messages abandoned unacknowledged because InfluxDB did not settle them before shutdown, or refused while a failed hub stops.</summary>
     public long Abandoned => Interlocked.Read(ref _abandoned);
 
     /// <summary>Counts a decoded message.</summary>

@@ -84,7 +84,7 @@ internal sealed class PrometheusExposition
         w.Counter("edge_hub_commits_total", "State-store transactions committed.", m.Commits);
         w.Counter("edge_hub_commit_seconds_total", "Time spent in state-store commits.", m.CommitSeconds);
         w.Counter("edge_hub_commit_failures_total", "State-store commits that failed and were retried.", m.CommitFailures);
-        w.Counter("edge_hub_ingest_abandoned_total", "Messages not settled before a shutdown: not acknowledged, replayed by their gateway.", m.Abandoned);
+        w.Counter("edge_hub_ingest_abandoned_total", "Messages not settled before a shutdown, or refused while a failed hub stops: not acknowledged, replayed by their gateway.", m.Abandoned);
 
         w.Family("edge_hub_dead_letters_total", "counter", "Dead letters by reason: a decode error code, Internal, or influx (a line InfluxDB refused).", m.DeadLetters.OrderBy(r => r.Key, StringComparer.Ordinal), r => r.Value, r => [("reason", r.Key)]);
         if (_writer is not null)

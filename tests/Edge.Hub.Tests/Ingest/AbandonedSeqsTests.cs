@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Edge.Contracts;
@@ -152,28 +151,5 @@ public class AbandonedSeqsTests
         };
         Assert.True(ContractCodec.TryValidate(birth, DateTimeOffset.UtcNow, out var error), error?.ToString());
         await gw.Client.PublishAsync(gw.Topic(MessageKind.Birth), ContractCodec.Encode(birth), MqttQos.AtLeastOnce, retain: true);
-    }
-
-    /// <summary>Keeps every log line of the hub, to prove what was logged and at which level.</summary>
-    private sealed class LogRecorder : ILoggerProvider
-    {
-        public ConcurrentQueue<(int Id, LogLevel Level, string Message)> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(LogRecorder owner) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                owner.Entries.Enqueue((eventId.Id, logLevel, formatter(state, exception)));
-        }
     }
 }

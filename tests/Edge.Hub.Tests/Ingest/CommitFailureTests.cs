@@ -4,7 +4,6 @@ using Edge.Hub.State;
 using Edge.Hub.Tests.Support;
 using Edge.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Xunit;
 
@@ -23,14 +22,13 @@ public class CommitFailureTests
         var influx = await SharedInflux.GetAsync();
         var settings = await HubSettings.CreateAsync(broker, influx, "commit-bug");
         ThrowingCommits? store = null;
-        var failureLog = new FailureLog();
+        var logs = new LogRecorder();
         var port = Ports.GetFreeTcpPort();
         await using var app = HubApp.Build([.. settings.ToArgs(port)], services =>
         {
             services.AddSingleton<IStateStore>(sp => store = new ThrowingCommits(ActivatorUtilities.CreateInstance<SqliteStateStore>(sp)));
-            services.AddSingleton<ILoggerProvider>(failureLog);
-            services.AddSingleton<ReadinessAtStop>();
-            services.AddHostedService(sp => sp.GetRequiredService<ReadinessAtStop>());
+            services.AddSingleton<ILoggerProvider>(logs);
+            ReadinessAtStop.Register(services);
         });
         var atStop = app.Services.GetRequiredService<ReadinessAtStop>();
         var run = HubApp.RunAsync(app);
@@ -49,7 +47,7 @@ public class CommitFailureTests
 
             Assert.Equal(HubFailure.ExitSoftware, exitCode);
             Assert.Equal(1, store.Failures);
-            Assert.Equal(1, failureLog.Count);
+            Assert.Equal(1, logs.Count(51002));
 
             // Broker, InfluxDB and store were all fine when the hub began to stop: only the failure made it not ready.
             var report = atStop.Report;
@@ -72,43 +70,6 @@ public class CommitFailureTests
             {
                 await app.StopAsync();
             }
-        }
-    }
-
-    /// <summary>Registered last, so stopped first: reads /readyz's report while everything else still runs.</summary>
-    private sealed class ReadinessAtStop(Readiness readiness) : IHostedService
-    {
-        public ReadinessReport? Report { get; private set; }
-
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public async Task StopAsync(CancellationToken cancellationToken) => Report = await readiness.CheckAsync(cancellationToken);
-    }
-
-    /// <summary>Counts the hub's "failed and stops" lines (event 51002).</summary>
-    private sealed class FailureLog : ILoggerProvider, ILogger
-    {
-        private int _count;
-
-        public int Count => Volatile.Read(ref _count);
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel == LogLevel.Critical;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (eventId.Id == 51002)
-            {
-                Interlocked.Increment(ref _count);
-            }
-        }
-
-        public void Dispose()
-        {
         }
     }
 
