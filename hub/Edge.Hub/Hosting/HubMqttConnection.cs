@@ -90,8 +90,9 @@ internal sealed class HubMqttConnection : IHostedService, IAsyncDisposable
             // A normal DISCONNECT; the session (and what the broker queues for it) stays for the next start.
             await Client.DisconnectAsync(MqttDisconnectReason.Normal, cancellationToken);
         }
-        catch (MqttException e)
+        catch (Exception e) when (e is MqttException or ObjectDisposedException)
         {
+            // Disposed: the client ended under the hub, which is stopping because of it (HubFailure).
             Log.MqttDisconnectFailed(_logger, e);
         }
     }

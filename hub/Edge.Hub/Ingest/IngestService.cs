@@ -158,6 +158,13 @@ internal sealed class IngestService : BackgroundService
                     await HandleSafelyAsync(message, stoppingToken);
                 }
             }
+
+            if (!stoppingToken.IsCancellationRequested)
+            {
+                // The client's network loop ended (it logged why): nothing will ever arrive again, and a hub that
+                // only returned from here would look alive while the gateways' outboxes filled. A restart recovers.
+                _failure.Fail("the MQTT client", new InvalidOperationException("Its message stream ended while the hub was running: the network loop stopped."));
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -64,6 +64,44 @@ public class BackgroundServiceFailureTests
     }
 
     [Fact]
+    public async Task A_hub_whose_MQTT_message_stream_ends_while_running_stops_not_ready_with_exit_code_70()
+    {
+        var broker = await SharedMosquitto.GetAsync();
+        var influx = await SharedInflux.GetAsync();
+        var settings = await HubSettings.CreateAsync(broker, influx, "stream-ended");
+        var logs = new LogRecorder();
+        var port = Ports.GetFreeTcpPort();
+        await using var app = HubApp.Build([.. settings.ToArgs(port)], services =>
+        {
+            services.AddSingleton<ILoggerProvider>(logs);
+            ReadinessAtStop.Register(services);
+        });
+        var atStop = app.Services.GetRequiredService<ReadinessAtStop>();
+        var run = HubApp.RunAsync(app);
+        try
+        {
+            await HubHttp.WaitReadyAsync(new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/"), TimeSpan.FromSeconds(30));
+
+            // The client's loop ends under the hub (as when it dies): its message stream completes.
+            await app.Services.GetRequiredService<HubMqttConnection>().Client.DisposeAsync();
+            var exitCode = await run.WaitAsync(s_settle);
+
+            Assert.Equal(HubFailure.ExitSoftware, exitCode);
+            var failed = Assert.Single(logs.Entries, e => e.Id == 51002);
+            Assert.Contains("MQTT client", failed.Message, StringComparison.Ordinal);
+            Assert.NotNull(atStop.Report);
+            Assert.False(atStop.Report.Ingest.Ok);
+        }
+        finally
+        {
+            if (!run.IsCompleted)
+            {
+                await app.StopAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_hub_stopped_on_purpose_exits_with_0()
     {
         var broker = await SharedMosquitto.GetAsync();
