@@ -86,6 +86,18 @@ internal static partial class Log
     [LoggerMessage(EventId = 33010, Level = LogLevel.Error, Message = "Outbox salvage of {SideFile} failed ({Error}); it is tried again at the next start")]
     public static partial void OutboxSalvageFailed(ILogger logger, string sideFile, string error);
 
+    [LoggerMessage(EventId = 33012, Level = LogLevel.Error, Message = "Counter positions could not be written to {Path} ({Error}); {Count} counter(s) go on from their positions in memory, nothing is counted twice, and acknowledgements wait, so the hub's stored readings stay in the outbox until the file is written (retried every {RetrySeconds} s and with every counter reading). Free space or fix the disk under the state directory")]
+    public static partial void CounterPositionsNotWritten(ILogger logger, string path, int count, string error, long retrySeconds);
+
+    [LoggerMessage(EventId = 33013, Level = LogLevel.Debug, Message = "Counter positions still not written to {Path}: {Count} waiting, attempt {Attempt} failed ({Error})")]
+    public static partial void CounterPositionsStillNotWritten(ILogger logger, string path, int count, long attempt, string error);
+
+    [LoggerMessage(EventId = 33014, Level = LogLevel.Warning, Message = "Counter positions written to {Path} again: {Count} caught up after {Failures} failed attempts over {ElapsedSeconds} s; acknowledgements go on")]
+    public static partial void CounterPositionsWrittenAgain(ILogger logger, string path, int count, long failures, long elapsedSeconds);
+
+    [LoggerMessage(EventId = 33017, Level = LogLevel.Error, Message = "Applying the hub's acknowledgement through {StoredThrough} failed; the next acknowledgement covers it")]
+    public static partial void AcknowledgementFailed(ILogger logger, Exception exception, long storedThrough);
+
     // Devices: 34000–34999
     [LoggerMessage(EventId = 34001, Level = LogLevel.Error, Message = "Device {Device} stopped after a driver failure; it restarts in {Delay}")]
     public static partial void DeviceFailed(ILogger logger, Exception exception, string device, TimeSpan delay);
