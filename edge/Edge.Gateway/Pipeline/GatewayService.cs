@@ -149,7 +149,7 @@ internal sealed class GatewayService : IHostedService, IAsyncDisposable
             _health.ReportSalvage(salvage);
         }
 
-        var transport = new MqttTransport(_session, o.Id, o.Publishing.MaxReadingsPerBatch, _time, _loggers.CreateLogger("Edge.Gateway.Transport"));
+        var transport = new MqttTransport(_session, _outbox, o.Id, o.Publishing.MaxReadingsPerBatch, _time, _loggers.CreateLogger("Edge.Gateway.Transport"));
         var delivery = new OutboxDeliveryOptions
         {
             AckTimeout = o.Outbox.ResendTimeout,
