@@ -74,8 +74,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 33006, Level = LogLevel.Error, Message = "Outbox entry {Seq} cannot be decoded and is not sent: {Reason}")]
     public static partial void EntryUndecodable(ILogger logger, long seq, string reason);
 
-    [LoggerMessage(EventId = 33007, Level = LogLevel.Error, Message = "Outbox entry {Seq} has the unknown kind '{Kind}' and is not sent")]
-    public static partial void UnknownEntryKind(ILogger logger, long seq, string kind);
+    // 33007 (an entry of unknown kind skipped) is retired: such an entry is declared lost like any undecodable one (33015).
 
     [LoggerMessage(EventId = 33008, Level = LogLevel.Warning, Message = "Declared {Count} abandonment(s) (seqs {Seqs}) to the hub in a birth of session {Session}; repeated until acknowledged")]
     public static partial void AbandonmentPublished(ILogger logger, int count, string seqs, long session);
@@ -85,6 +84,24 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 33010, Level = LogLevel.Error, Message = "Outbox salvage of {SideFile} failed ({Error}); it is tried again at the next start")]
     public static partial void OutboxSalvageFailed(ILogger logger, string sideFile, string error);
+
+    [LoggerMessage(EventId = 33012, Level = LogLevel.Error, Message = "Counter positions could not be written to {Path} ({Error}); {Count} counter(s) go on from their positions in memory, nothing is counted twice, and acknowledgements wait, so the hub's stored readings stay in the outbox until the file is written (retried every {RetrySeconds} s and with every counter reading). Free space or fix the disk under the state directory")]
+    public static partial void CounterPositionsNotWritten(ILogger logger, string path, int count, string error, long retrySeconds);
+
+    [LoggerMessage(EventId = 33013, Level = LogLevel.Debug, Message = "Counter positions still not written to {Path}: {Count} waiting, attempt {Attempt} failed ({Error})")]
+    public static partial void CounterPositionsStillNotWritten(ILogger logger, string path, int count, long attempt, string error);
+
+    [LoggerMessage(EventId = 33014, Level = LogLevel.Warning, Message = "Counter positions written to {Path} again: {Count} caught up after {Failures} failed attempts over {ElapsedSeconds} s; acknowledgements go on")]
+    public static partial void CounterPositionsWrittenAgain(ILogger logger, string path, int count, long failures, long elapsedSeconds);
+
+    [LoggerMessage(EventId = 33015, Level = LogLevel.Error, Message = "Outbox entry {Seq} ({Kind} of {Device}, accepted {AcceptedAt}) passed its checksum but this build cannot decode it ({Reason}): a gateway bug or a format change. It was removed from the outbox and declared lost to the hub (declaration seq {DeclarationSeq}); its payload was: {Payload}")]
+    public static partial void EntryAbandoned(ILogger logger, long seq, string kind, string device, DateTimeOffset acceptedAt, string reason, long declarationSeq, string payload);
+
+    [LoggerMessage(EventId = 33016, Level = LogLevel.Error, Message = "Outbox entry {Seq} cannot be decoded ({Reason}) and declaring it lost failed ({Error}); it stays in the outbox and is tried again when it is next sent")]
+    public static partial void EntryAbandonFailed(ILogger logger, long seq, string reason, string error);
+
+    [LoggerMessage(EventId = 33017, Level = LogLevel.Error, Message = "Applying the hub's acknowledgement through {StoredThrough} failed; the next acknowledgement covers it")]
+    public static partial void AcknowledgementFailed(ILogger logger, Exception exception, long storedThrough);
 
     // Devices: 34000–34999
     [LoggerMessage(EventId = 34001, Level = LogLevel.Error, Message = "Device {Device} stopped after a driver failure; it restarts in {Delay}")]

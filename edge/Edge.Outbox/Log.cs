@@ -74,6 +74,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 15021, Level = LogLevel.Warning, Message = "The corrupt file {Path} shows seqs up to {FileHighest}, above the sequence side file's reservation {Reserved}: the fresh database starts a reservation block above the file")]
     internal static partial void SeqFloorFromCorruptFile(this ILogger logger, string path, long fileHighest, long reserved);
 
+    [LoggerMessage(EventId = 15022, Level = LogLevel.Warning, Message = "Outbox gave up items {Seqs} that cannot be sent and declared them abandoned to the hub (declaration seq {DeclarationSeq}): {Note}")]
+    internal static partial void ItemsAbandoned(this ILogger logger, string seqs, long declarationSeq, string note);
+
     [LoggerMessage(EventId = 15025, Level = LogLevel.Warning, Message = "A move of the corrupt database {Path} aside was cut short after its WAL had gone: the database now follows it to {MovedTo} and is salvaged from there")]
     internal static partial void InterruptedMoveCompleted(this ILogger logger, string path, string movedTo);
 

@@ -177,6 +177,46 @@ public sealed class Outbox : IAsyncDisposable
         return _writer.AcknowledgeAsync(storedThrough, copy).WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Gives up items that can never be sent (e.g. a payload this build cannot decode although its checksum holds): in
+    /// one commit, deletes those of <paramref name="seqs"/> still stored and stores a declaration item
+    /// (<see cref="OutboxAbandonment"/>, reason <see cref="OutboxAbandonment.ReasonCorrupt"/>) naming exactly the seqs
+    /// deleted, under a seq of its own. The declaration is delivered and acknowledged like any item, and the hub counts
+    /// the seqs as possibly lost readings instead of waiting for them for ever.
+    /// </summary>
+    /// <remarks>
+    /// Idempotent: a seq no longer stored (acknowledged, renumbered, or given up before) is left out, and when none is
+    /// stored nothing is written. Seqs are never reused, so a seq names the item it was read with.
+    /// </remarks>
+    /// <param name="seqs">The items' seqs (at most <see cref="OutboxAbandonment.MaxRanges"/>).</param>
+    /// <param name="note">For people: why they are given up (the declaration's note).</param>
+    /// <param name="cancellationToken">Stops waiting (the commit still happens).</param>
+    /// <returns>The declaration's seq and the seqs it names; null when none of them was stored any more.</returns>
+    /// <exception cref="OutboxStorageException">SQLite failed: nothing was deleted or declared.</exception>
+    public async Task<OutboxAbandonmentResult?> AbandonAsync(IReadOnlyCollection<long> seqs, string? note, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(seqs);
+        if (seqs.Count is 0 or > OutboxAbandonment.MaxRanges)
+        {
+            throw new ArgumentException($"Give up 1 to {OutboxAbandonment.MaxRanges} seqs at a time, not {seqs.Count}.", nameof(seqs));
+        }
+
+        if (seqs.Any(s => s < 1))
+        {
+            throw new ArgumentException("A seq is at least 1.", nameof(seqs));
+        }
+
+        ThrowIfNotOpen();
+        var result = await _writer.AbandonAsync([.. seqs], note ?? string.Empty).WaitAsync(cancellationToken);
+        if (result is not { } done)
+        {
+            return null;
+        }
+
+        _logger.ItemsAbandoned(string.Join(',', done.Removed), done.Seq, note ?? string.Empty);
+        return new OutboxAbandonmentResult(done.Seq, done.Removed);
+    }
+
     /// <summary>Closes cleanly: commits what is queued, checkpoints the WAL, closes the file and releases the lock.</summary>
     /// <returns>A task that completes when the file is closed.</returns>
     public async ValueTask DisposeAsync()

@@ -135,3 +135,8 @@ public sealed class OutboxAbandonment
         return buffer.ToArray();
     }
 }
+
+/// <summary>What <see cref="Outbox.AbandonAsync"/> did.</summary>
+/// <param name="DeclarationSeq">The seq of the declaration item it stored.</param>
+/// <param name="Seqs">The seqs deleted and declared, ascending.</param>
+public sealed record OutboxAbandonmentResult(long DeclarationSeq, IReadOnlyList<long> Seqs);

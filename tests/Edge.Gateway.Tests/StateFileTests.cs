@@ -1,6 +1,7 @@
 using Edge.Gateway.Pipeline;
 using Edge.Gateway.State;
 using Edge.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Gateway.Tests;
 
@@ -48,7 +49,7 @@ public sealed class StateFileTests
     public void Counter_positions_keep_the_newest_record_of_each_counter()
     {
         var dir = TestDirectories.Create("positions");
-        using (var p = new CounterPositions(dir))
+        using (var p = new CounterPositions(dir, NullLogger.Instance, TimeProvider.System))
         {
             p.Record("bp1", "bale_count", 10, 0, 5);
             p.Record("bp1", "bale_count", 12, 0, 9);
@@ -56,7 +57,7 @@ public sealed class StateFileTests
             p.Record("pc1", null, 500, 2, 8);
         }
 
-        using var reopened = new CounterPositions(dir);
+        using var reopened = new CounterPositions(dir, NullLogger.Instance, TimeProvider.System);
         Assert.Equal(new CounterPosition(12, 0, 9), reopened.Get("bp1", "bale_count"));
         Assert.Equal(new CounterPosition(500, 2, 8), reopened.Get("pc1", null));
         Assert.Null(reopened.Get("bp1", "reject_count"));

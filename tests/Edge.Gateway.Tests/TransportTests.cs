@@ -16,8 +16,12 @@ public sealed class TransportTests
     {
         var options = new GatewayOptions { Id = "gw-1", Site = "hz", Area = "wb" };
         var session = new MqttSession(options, new SessionCounter(TestDirectories.Create("session")), () => 0, () => [], new FixedClock(), TimeProvider.System, NullLoggerFactory.Instance, "1.0.0");
-        return (new MqttTransport(session, options.Id, maxPerBatch, TimeProvider.System, NullLogger.Instance), session);
+        return (new MqttTransport(session, UnopenedOutbox(), options.Id, maxPerBatch, TimeProvider.System, NullLogger.Instance), session);
     }
+
+    /// <summary>Building messages never touches the outbox; only giving up an entry does.</summary>
+    private static Outbox.Outbox UnopenedOutbox() =>
+        new(new OutboxOptions { DatabasePath = Path.Combine(TestDirectories.Create("outbox"), "outbox.db") });
 
     private static OutboxEntry Reading(long seq, bool synced = true)
     {
@@ -70,6 +74,30 @@ public sealed class TransportTests
     }
 
     [Fact]
+    public async Task Entries_that_cannot_become_messages_are_left_out_and_handed_back_with_the_reason()
+    {
+        var (transport, session) = Create(maxPerBatch: 500);
+        await using var owned = session;
+        OutboxEntry[] entries =
+        [
+            Reading(1),
+            new(2, Payloads.ReadingKind, "syn", s_t0, true, s_t0, "{\"kind\":\"counter\""u8.ToArray()),
+            new(3, "reading.v9", "syn", s_t0, true, s_t0, "{}"u8.ToArray()),
+            new(4, OutboxAbandonment.ItemKind, OutboxAbandonment.ItemDevice, s_t0, false, s_t0, "null"u8.ToArray()),
+            new(5, Payloads.ScanKind, "scan1", s_t0, true, s_t0, "null"u8.ToArray()),
+            Reading(6),
+        ];
+        var unsendable = new List<UnsendableEntry>();
+
+        var messages = transport.Build(entries, replay: false, unsendable).ToList();
+
+        Assert.Equal([1L, 6L], messages.SelectMany(m => Decode(m.Payload).Readings).Select(r => r.Seq));
+        Assert.Equal([2L, 3L, 4L, 5L], unsendable.Select(u => u.Entry.Seq));
+        Assert.Contains("unknown kind 'reading.v9'", unsendable[1].Reason, StringComparison.Ordinal);
+        Assert.Equal("the payload is JSON null", unsendable[3].Reason);
+    }
+
+    [Fact]
     [Trait(Traits.Category, Traits.Integration)]
     public async Task Declarations_go_out_in_seq_order_as_a_retained_birth_carrying_them()
     {
@@ -87,7 +115,7 @@ public sealed class TransportTests
         }
 
         Assert.True(session.IsConnected);
-        var transport = new MqttTransport(session, options.Id, 500, TimeProvider.System, NullLogger.Instance);
+        var transport = new MqttTransport(session, UnopenedOutbox(), options.Id, 500, TimeProvider.System, NullLogger.Instance);
         var lost = new OutboxAbandonment(OutboxAbandonment.ReasonCorrupt, [new OutboxSeqRange(3, 4)], "outbox.db.corrupt-x: 1 item salvaged");
         var unused = new OutboxAbandonment(OutboxAbandonment.ReasonNeverAssigned, [new OutboxSeqRange(6, 99)], null);
         OutboxEntry[] entries = [Reading(1), Reading(2), Declaration(100, lost), Declaration(101, unused), Reading(102)];

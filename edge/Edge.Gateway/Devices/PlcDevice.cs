@@ -102,8 +102,9 @@ internal sealed class PlcDevice : IGatewayDevice
                     var result = await _sink.AcceptAsync(reading, cancellationToken);
                     if (result.Accepted)
                     {
-                        _positions.Record(Id, value.Point, c.Raw, c.Epoch, result.Seq);
+                        // The stored delta holds what was carried: it must not be carried again, whatever happens next.
                         _carried[value.Point] = carried;
+                        _positions.Record(Id, value.Point, c.Raw, c.Epoch, result.Seq);
                     }
                     else
                     {

@@ -61,7 +61,7 @@ internal sealed class PulseCounterDevice : IGatewayDevice
     }
 
     /// <summary>The count is one counter reading in the outbox; its position is the resume point.</summary>
-    private sealed class OutboxPulseCountStore(ReadingSink sink, CounterPositions positions) : IPulseCountStore
+    internal sealed class OutboxPulseCountStore(ReadingSink sink, CounterPositions positions) : IPulseCountStore
     {
         public ValueTask<PulseCountState?> LoadAsync(string deviceId, CancellationToken cancellationToken) =>
             ValueTask.FromResult(positions.Get(deviceId, null) is { } p ? new PulseCountState(p.Raw, p.Epoch) : (PulseCountState?)null);
@@ -77,6 +77,8 @@ internal sealed class PulseCounterDevice : IGatewayDevice
                     throw new IOException("The outbox did not store the count (" + result.Outcome + ").");
                 }
 
+                // Stored: from here on the driver must take these pulses as stored, whatever the position file does
+                // (Record does not throw for it), or it would put them into its next record as well.
                 positions.Record(record.Device, null, record.Total, record.Epoch, result.Seq);
             }
         }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Edge.Contracts;
 using Edge.Gateway.State;
+using Microsoft.Extensions.Logging;
 
 namespace Edge.Gateway.Pipeline;
 
@@ -14,39 +15,74 @@ internal sealed record CounterPosition(ulong Raw, long Epoch, long Seq);
 /// none lost while the gateway was down.
 /// </summary>
 /// <remarks>
-/// A record is appended (and fsynced) right after each counter reading commits. A crash between the commit and the file write
-/// leaves the reading in the outbox, where <see cref="ReconcileAsync"/> finds it at the next start; and the outbox
-/// cannot have deleted it yet, because acknowledgements wait for open commit sections (<see cref="EnterCommit"/>,
-/// <see cref="WaitForOpenCommitsAsync"/>) before they are applied.
+/// <para>A record is appended (and fsynced) right after each counter reading commits. A crash between the commit and the
+/// file write leaves the reading in the outbox, where <see cref="ReconcileAsync"/> finds it at the next start; and the
+/// outbox cannot have deleted it yet, because acknowledgements wait (<see cref="WaitUntilDurableAsync"/>) for open
+/// commit sections (<see cref="EnterCommit"/>) and for every position to be on disk before they are applied.</para>
+/// <para>A write that fails (disk full, I/O error) does not undo the commit: the position in memory moves with the
+/// reading all the same, so the next delta starts from it, and the caller is told the reading was stored (a caller
+/// told otherwise would count the same pulses again). The positions not on disk are written with the next record or
+/// retried every <see cref="RetryInterval"/> while an acknowledgement waits; until then the outbox keeps the readings
+/// that <see cref="ReconcileAsync"/> would need after a crash.</para>
 /// </remarks>
 internal sealed class CounterPositions : IDisposable
 {
+    /// <summary>How often a waiting acknowledgement tries the file again while positions are not on disk.</summary>
+    public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(5);
+
     private readonly StateFile _file;
+    private readonly string _path;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, CounterPosition> _positions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _open = new();
+
+    // Positions in memory that the file does not have yet, and the task their writing completes.
+    private readonly Dictionary<string, CounterPosition> _unsaved = new(StringComparer.Ordinal);
+    private TaskCompletionSource? _saved;
+    private long _failedWrites;
+    private long _behindSince;
     private long _nextSection;
 
-    public CounterPositions(string stateDirectory)
+    public CounterPositions(string stateDirectory, ILogger logger, TimeProvider time, Func<string, FileStream>? openForAppend = null)
     {
-        _file = StateFile.Open(Path.Combine(stateDirectory, "counters"), records =>
-        {
-            foreach (var r in records)
+        _path = Path.Combine(stateDirectory, "counters");
+        _logger = logger;
+        _time = time;
+        _file = StateFile.Open(
+            _path,
+            records =>
             {
-                // "seq raw epoch key"; the newest seq of a key wins.
-                var parts = r.Split(' ', 4);
-                if (parts.Length == 4
-                    && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var seq)
-                    && ulong.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var raw)
-                    && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var epoch)
-                    && (!_positions.TryGetValue(parts[3], out var old) || old.Seq < seq))
+                foreach (var r in records)
                 {
-                    _positions[parts[3]] = new CounterPosition(raw, epoch, seq);
+                    // "seq raw epoch key"; the newest seq of a key wins.
+                    var parts = r.Split(' ', 4);
+                    if (parts.Length == 4
+                        && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var seq)
+                        && ulong.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var raw)
+                        && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var epoch)
+                        && (!_positions.TryGetValue(parts[3], out var old) || old.Seq < seq))
+                    {
+                        _positions[parts[3]] = new CounterPosition(raw, epoch, seq);
+                    }
                 }
-            }
 
-            return _positions.Select(kv => Format(kv.Key, kv.Value));
-        });
+                return _positions.Select(kv => Format(kv.Key, kv.Value));
+            },
+            openForAppend);
+    }
+
+    /// <summary>Whether every position in memory is on disk.</summary>
+    public bool OnDisk
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _unsaved.Count == 0;
+            }
+        }
     }
 
     public static string Key(string device, string? channel) => channel is null ? device : device + "/" + channel;
@@ -59,6 +95,10 @@ internal sealed class CounterPositions : IDisposable
         }
     }
 
+    /// <summary>
+    /// Moves a counter to the reading the outbox just committed as <paramref name="seq"/> and writes it to the file.
+    /// Never throws for the file: the reading is stored, and the position must follow it (see the remarks).
+    /// </summary>
     public void Record(string device, string? channel, ulong raw, long epoch, long seq)
     {
         lock (_lock)
@@ -70,8 +110,42 @@ internal sealed class CounterPositions : IDisposable
             }
 
             var position = new CounterPosition(raw, epoch, seq);
-            _file.Append(Format(key, position));
             _positions[key] = position;
+            _unsaved[key] = position;
+            TrySaveLocked();
+        }
+    }
+
+    /// <summary>
+    /// Completes when the counter readings committed so far may leave the outbox: every commit section open now has
+    /// closed and every position is on disk. While the file cannot be written this waits, trying it again every
+    /// <see cref="RetryInterval"/>, for as long as that takes.
+    /// </summary>
+    public async Task WaitUntilDurableAsync(CancellationToken cancellationToken)
+    {
+        await WaitForOpenCommitsAsync().WaitAsync(cancellationToken);
+        while (true)
+        {
+            Task saved;
+            lock (_lock)
+            {
+                // Tried here too: with no new counter reading, nothing else writes the file again.
+                if (_unsaved.Count == 0 || TrySaveLocked())
+                {
+                    return;
+                }
+
+                saved = _saved!.Task;
+            }
+
+            try
+            {
+                await saved.WaitAsync(RetryInterval, _time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // Try again.
+            }
         }
     }
 
@@ -119,10 +193,46 @@ internal sealed class CounterPositions : IDisposable
 
     public void Dispose() => _file.Dispose();
 
+    /// <summary>Writes every position the file lacks; the caller holds <see cref="_lock"/>.</summary>
+    /// <returns>Whether the file has them all now.</returns>
+    private bool TrySaveLocked()
+    {
+        try
+        {
+            _file.Append(_unsaved.Select(kv => Format(kv.Key, kv.Value)).ToList());
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            if (_failedWrites++ == 0)
+            {
+                _behindSince = _time.GetTimestamp();
+                _saved = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                Log.CounterPositionsNotWritten(_logger, _path, _unsaved.Count, ex.Message, (long)RetryInterval.TotalSeconds);
+            }
+            else
+            {
+                Log.CounterPositionsStillNotWritten(_logger, _path, _unsaved.Count, _failedWrites, ex.Message);
+            }
+
+            return false;
+        }
+
+        if (_failedWrites > 0)
+        {
+            Log.CounterPositionsWrittenAgain(_logger, _path, _unsaved.Count, _failedWrites, (long)_time.GetElapsedTime(_behindSince).TotalSeconds);
+            _failedWrites = 0;
+            _saved!.TrySetResult();
+            _saved = null;
+        }
+
+        _unsaved.Clear();
+        return true;
+    }
+
     private static string Format(string key, CounterPosition p) =>
         string.Create(CultureInfo.InvariantCulture, $"{p.Seq} {p.Raw} {p.Epoch} {key}");
 
-    /// <summary>Opens a section from "append the counter reading" to "its position is on disk".</summary>
+    /// <summary>Opens a section from "append the counter reading" to "its position is recorded".</summary>
     public CommitSection EnterCommit()
     {
         var id = Interlocked.Increment(ref _nextSection);
@@ -132,7 +242,7 @@ internal sealed class CounterPositions : IDisposable
     }
 
     /// <summary>Waits for the sections open now (not for ones opened later).</summary>
-    public Task WaitForOpenCommitsAsync()
+    private Task WaitForOpenCommitsAsync()
     {
         if (_open.IsEmpty)
         {
@@ -150,7 +260,7 @@ internal sealed class CounterPositions : IDisposable
         }
     }
 
-    /// <summary>One open commit section; dispose when the position is recorded (or the append failed).</summary>
+    /// <summary>One open commit section; dispose when the position is recorded (or the append was refused).</summary>
     internal readonly struct CommitSection(CounterPositions owner, long id) : IDisposable
     {
         public void Dispose() => owner.Exit(id);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Reflection;
+using System.Threading.Channels;
 using Edge.Contracts;
 using Edge.Devices.Gpio;
 using Edge.Gateway.Devices;
@@ -36,6 +37,12 @@ internal sealed class GatewayService : IHostedService, IAsyncDisposable
     // Found at open, before the health publisher exists; handed over once it does.
     private readonly ConcurrentQueue<(string MovedTo, long NextSeq)> _corruptions = new();
     private readonly ConcurrentQueue<OutboxSalvageEventArgs> _salvages = new();
+
+    // Acknowledgements wait here for AcknowledgeLoopAsync, in arrival order. When they pile up (counter positions that
+    // cannot reach the disk hold them back) the oldest give way: a dropped acknowledgement only delays deletions, as
+    // its seqs are resent and acknowledged again, and each one carries everything the hub has stored.
+    private readonly Channel<Acknowledgement> _acks = Channel.CreateBounded<Acknowledgement>(
+        new BoundedChannelOptions(16) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true });
     private GatewayOptions _options = new();
     private Outbox.Outbox? _outbox;
     private OutboxDispatcher? _dispatcher;
@@ -108,7 +115,7 @@ internal sealed class GatewayService : IHostedService, IAsyncDisposable
         Log.OutboxOpened(_logger, _outbox.DatabasePath, _outbox.LastSeq, _outbox.Status.PendingItems);
 
         // 2. Counter positions: where the hub's sums stand, including readings committed just before a crash.
-        _positions = new CounterPositions(o.StateDirectory);
+        _positions = new CounterPositions(o.StateDirectory, _loggers.CreateLogger("Edge.Gateway.Counters"), _time);
         var counterDevices = o.Devices.Where(DeviceFactory.KeepsCounterPositions).Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
         var moved = await _positions.ReconcileAsync(_outbox, counterDevices, cancellationToken);
         if (moved > 0)
@@ -142,7 +149,7 @@ internal sealed class GatewayService : IHostedService, IAsyncDisposable
             _health.ReportSalvage(salvage);
         }
 
-        var transport = new MqttTransport(_session, o.Id, o.Publishing.MaxReadingsPerBatch, _time, _loggers.CreateLogger("Edge.Gateway.Transport"));
+        var transport = new MqttTransport(_session, _outbox, o.Id, o.Publishing.MaxReadingsPerBatch, _time, _loggers.CreateLogger("Edge.Gateway.Transport"));
         var delivery = new OutboxDeliveryOptions
         {
             AckTimeout = o.Outbox.ResendTimeout,
@@ -169,6 +176,7 @@ internal sealed class GatewayService : IHostedService, IAsyncDisposable
 
         _loops.Add(Task.Run(() => _health.RunAsync(token), CancellationToken.None));
         _loops.Add(Task.Run(() => StatusLoopAsync(token), CancellationToken.None));
+        _loops.Add(Task.Run(() => AcknowledgeLoopAsync(token), CancellationToken.None));
         _liveness.SetProbe(ct => _outbox.ReadAsync(long.MaxValue - 1, 1, ct));
 
         var ready = string.Create(CultureInfo.InvariantCulture, $"{_devices.Count} devices, outbox at seq {_outbox.LastSeq}, connecting to {o.Mqtt.Host}:{o.Mqtt.Port}");
@@ -248,11 +256,9 @@ internal sealed class GatewayService : IHostedService, IAsyncDisposable
         switch (decoded)
         {
             case Acknowledgement ack when ack.GatewayId == _options.Id:
-                var ranges = ack.Ranges?.Select(r => new OutboxSeqRange(r.From, r.To)).ToList();
-
-                // A counter reading's position must be on disk before the outbox may delete the reading.
-                await _positions!.WaitForOpenCommitsAsync();
-                await _dispatcher!.AcknowledgeAsync(ack.StoredThrough, ranges, cancellationToken);
+                // Applied by AcknowledgeLoopAsync, which may have to wait for the disk: this handler must go on taking
+                // commands, and a handler that stops reading stalls the MQTT client once its buffer is full.
+                _acks.Writer.TryWrite(ack);
                 break;
             case Command command when command.GatewayId == _options.Id:
                 await ExecuteAsync(command, now, cancellationToken);
@@ -260,6 +266,32 @@ internal sealed class GatewayService : IHostedService, IAsyncDisposable
             default:
                 Log.MessageRejected(_logger, message.Topic, "not an acknowledgement or command for this gateway");
                 break;
+        }
+    }
+
+    private async Task AcknowledgeLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var ack in _acks.Reader.ReadAllAsync(cancellationToken))
+            {
+                try
+                {
+                    // A counter reading's position must be on disk before the outbox may delete the reading: a restart
+                    // would otherwise resume that counter from an older position and count the difference again.
+                    await _positions!.WaitUntilDurableAsync(cancellationToken);
+                    var ranges = ack.Ranges?.Select(r => new OutboxSeqRange(r.From, r.To)).ToList();
+                    await _dispatcher!.AcknowledgeAsync(ack.StoredThrough, ranges, cancellationToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    Log.AcknowledgementFailed(_logger, ex, ack.StoredThrough);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
         }
     }
 

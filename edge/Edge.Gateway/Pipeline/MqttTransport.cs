@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using Edge.Contracts;
 using Edge.Mqtt;
 using Edge.Outbox;
@@ -11,17 +13,26 @@ namespace Edge.Gateway.Pipeline;
 /// the broker has PUBACKed every message of the call.
 /// </summary>
 /// <remarks>
-/// The outbox's abandonment declarations (<see cref="OutboxAbandonment"/>) travel in the contract's only place for
+/// <para>An entry this build cannot turn into its message (a payload that does not decode, a kind it does not know)
+/// passed the outbox's checksum, so it is exactly what was written: a gateway bug or a format change, and sending it
+/// again will never work. Skipped, it would stay in the outbox for ever and leave the hub a gap it can never close. So
+/// it is given up (<see cref="Outbox.Outbox.AbandonAsync"/>): removed and, in the same commit, declared lost to the hub,
+/// with one error (33015) that carries its payload for whoever has to put the reading right by hand.</para>
+/// <para>The outbox's abandonment declarations (<see cref="OutboxAbandonment"/>) travel in the contract's only place for
 /// them: the <see cref="GatewayBirth.Abandoned"/> list of a birth of the current session, published retained like
 /// every birth. The outbox keeps each declaration until the hub acknowledges its seq and hands it over again after the
-/// resend timeout, so the birth is repeated until then.
+/// resend timeout, so the birth is repeated until then.</para>
 /// </remarks>
 internal sealed class MqttTransport : IOutboxTransport
 {
     // Well under the contract's 1 MiB: the envelope and JSON punctuation come on top of the payloads.
     private const int MaxBatchPayloadBytes = 800 * 1024;
 
+    // The most of a payload an error line carries.
+    private const int MaxLoggedPayloadChars = 2000;
+
     private readonly MqttSession _session;
+    private readonly Outbox.Outbox _outbox;
     private readonly string _gatewayId;
     private readonly int _maxReadings;
     private readonly TimeProvider _time;
@@ -30,9 +41,10 @@ internal sealed class MqttTransport : IOutboxTransport
     private readonly string _scansTopic;
     private readonly string _birthTopic;
 
-    public MqttTransport(MqttSession session, string gatewayId, int maxReadingsPerBatch, TimeProvider time, ILogger logger)
+    public MqttTransport(MqttSession session, Outbox.Outbox outbox, string gatewayId, int maxReadingsPerBatch, TimeProvider time, ILogger logger)
     {
         _session = session;
+        _outbox = outbox;
         _gatewayId = gatewayId;
         _maxReadings = maxReadingsPerBatch;
         _time = time;
@@ -46,16 +58,24 @@ internal sealed class MqttTransport : IOutboxTransport
     {
         var client = _session.Current ?? throw new MqttException("Not connected to the broker.");
         var pending = new List<Task>();
-        foreach (var (topic, payload, retain) in Build(batch, replay))
+        var unsendable = new List<UnsendableEntry>();
+        foreach (var (topic, payload, retain) in Build(batch, replay, unsendable))
         {
             pending.Add(client.PublishAsync(topic, payload, MqttQos.AtLeastOnce, retain, cancellationToken));
         }
 
         await Task.WhenAll(pending);
+        if (unsendable.Count > 0)
+        {
+            await GiveUpAsync(unsendable, cancellationToken);
+        }
     }
 
-    /// <summary>Turns entries into messages; readings are grouped, split where the clock flag or the size limits change.</summary>
-    internal IEnumerable<(string Topic, byte[] Payload, bool Retain)> Build(IReadOnlyList<OutboxEntry> batch, bool replay)
+    /// <summary>
+    /// Turns entries into messages; readings are grouped, split where the clock flag or the size limits change. Entries
+    /// that cannot become a message are left out and added to <paramref name="unsendable"/>.
+    /// </summary>
+    internal IEnumerable<(string Topic, byte[] Payload, bool Retain)> Build(IReadOnlyList<OutboxEntry> batch, bool replay, List<UnsendableEntry>? unsendable = null)
     {
         var readings = new List<Reading>(Math.Min(batch.Count, _maxReadings));
         var declarations = new List<SeqAbandonment>();
@@ -77,9 +97,10 @@ internal sealed class MqttTransport : IOutboxTransport
 
             if (entry.Kind == Payloads.ReadingKind)
             {
-                var reading = Decode(entry);
+                var (reading, failure) = Decode(entry, Payloads.DeserializeReading);
                 if (reading is null)
                 {
+                    unsendable?.Add(new UnsendableEntry(entry, failure!));
                     continue;
                 }
 
@@ -105,12 +126,15 @@ internal sealed class MqttTransport : IOutboxTransport
                     bytes = 0;
                 }
 
-                var scan = DecodeScan(entry);
-                if (scan is not null)
+                var (scan, failure) = Decode(entry, Payloads.DeserializeScan);
+                if (scan is null)
                 {
-                    var message = scan with { GatewayId = _gatewayId, Seq = entry.Seq, ClockSynced = entry.ClockSynced, Replay = replay };
-                    yield return (_scansTopic, ContractCodec.Encode(message), false);
+                    unsendable?.Add(new UnsendableEntry(entry, failure!));
+                    continue;
                 }
+
+                var message = scan with { GatewayId = _gatewayId, Seq = entry.Seq, ClockSynced = entry.ClockSynced, Replay = replay };
+                yield return (_scansTopic, ContractCodec.Encode(message), false);
             }
             else if (entry.Kind == OutboxAbandonment.ItemKind)
             {
@@ -121,23 +145,28 @@ internal sealed class MqttTransport : IOutboxTransport
                     bytes = 0;
                 }
 
-                if (DecodeDeclaration(entry) is { } declaration)
+                if (DecodeDeclaration(entry) is not { } declaration)
                 {
-                    declarations.Add(declaration);
-                    if (declarations.Count == ContractLimits.MaxAbandonmentsPerBirth)
-                    {
-                        if (BirthWith(declarations) is { } birth)
-                        {
-                            yield return birth;
-                        }
+                    // Its ranges stay open at the hub, but its own seq no longer does.
+                    unsendable?.Add(new UnsendableEntry(entry, "not a readable abandonment declaration"));
+                    continue;
+                }
 
-                        declarations = [];
+                declarations.Add(declaration);
+                if (declarations.Count == ContractLimits.MaxAbandonmentsPerBirth)
+                {
+                    if (BirthWith(declarations) is { } birth)
+                    {
+                        yield return birth;
                     }
+
+                    declarations = [];
                 }
             }
             else
             {
-                Log.UnknownEntryKind(_logger, entry.Seq, entry.Kind);
+                // Written by another build (a downgrade after a newer one stored a new kind): this one cannot send it.
+                unsendable?.Add(new UnsendableEntry(entry, "unknown kind '" + entry.Kind + "'"));
             }
         }
 
@@ -166,11 +195,10 @@ internal sealed class MqttTransport : IOutboxTransport
         return (_birthTopic, ContractCodec.Encode(birth), true);
     }
 
-    private SeqAbandonment? DecodeDeclaration(OutboxEntry entry)
+    private static SeqAbandonment? DecodeDeclaration(OutboxEntry entry)
     {
         if (!OutboxAbandonment.TryParse(entry, out var declaration))
         {
-            Log.EntryUndecodable(_logger, entry.Seq, "not a readable abandonment declaration");
             return null;
         }
 
@@ -201,30 +229,65 @@ internal sealed class MqttTransport : IOutboxTransport
         return (_readingsTopic, ContractCodec.Encode(message), false);
     }
 
-    private Reading? Decode(OutboxEntry entry)
+    private static (T? Message, string? Failure) Decode<T>(OutboxEntry entry, DecodeBody<T> decode)
+        where T : class
     {
         try
         {
-            return Payloads.DeserializeReading(entry.Payload.Span);
+            return decode(entry.Payload.Span) is { } message ? (message, null) : (null, "the payload is JSON null");
         }
         catch (System.Text.Json.JsonException ex)
         {
-            // Only this gateway writes entries, after validating them: this is damage, not a routine event.
-            Log.EntryUndecodable(_logger, entry.Seq, ex.Message);
-            return null;
+            return (null, ex.Message);
         }
     }
 
-    private ScanEvent? DecodeScan(OutboxEntry entry)
+    /// <summary>
+    /// Removes the entries from the outbox and declares their seqs lost in one commit, then says so once per entry.
+    /// A failure leaves them in the outbox; they come round again with their next resend.
+    /// </summary>
+    private async Task GiveUpAsync(List<UnsendableEntry> unsendable, CancellationToken cancellationToken)
     {
+        var what = string.Join("; ", unsendable.Select(u => string.Create(CultureInfo.InvariantCulture, $"seq {u.Entry.Seq} ({u.Entry.Kind} of {u.Entry.DeviceId}): {u.Reason}")));
+        var note = "gateway " + GatewayService.SoftwareVersion + " cannot decode " + what;
+        if (note.Length > ContractLimits.MaxTextLength)
+        {
+            note = note[..(ContractLimits.MaxTextLength - 1)] + "…";
+        }
+
+        OutboxAbandonmentResult? result;
         try
         {
-            return Payloads.DeserializeScan(entry.Payload.Span);
+            result = await _outbox.AbandonAsync([.. unsendable.Select(u => u.Entry.Seq)], note, cancellationToken);
         }
-        catch (System.Text.Json.JsonException ex)
+        catch (Exception ex) when (ex is OutboxStorageException or ObjectDisposedException)
         {
-            Log.EntryUndecodable(_logger, entry.Seq, ex.Message);
-            return null;
+            foreach (var u in unsendable)
+            {
+                Log.EntryAbandonFailed(_logger, u.Entry.Seq, u.Reason, ex.Message);
+            }
+
+            return;
+        }
+
+        // Null, or seqs left out: given up already (an earlier batch), or acknowledged or renumbered since they were read.
+        foreach (var u in unsendable)
+        {
+            if (result is not null && result.Seqs.Contains(u.Entry.Seq))
+            {
+                Log.EntryAbandoned(_logger, u.Entry.Seq, u.Entry.Kind, u.Entry.DeviceId, u.Entry.AcceptedAt, u.Reason, result.DeclarationSeq, Printable(u.Entry.Payload.Span));
+            }
         }
     }
+
+    private static string Printable(ReadOnlySpan<byte> payload)
+    {
+        var text = Encoding.UTF8.GetString(payload);
+        return text.Length <= MaxLoggedPayloadChars ? text : text[..MaxLoggedPayloadChars] + string.Create(CultureInfo.InvariantCulture, $"… ({payload.Length} bytes)");
+    }
+
+    private delegate T? DecodeBody<T>(ReadOnlySpan<byte> payload);
 }
+
+/// <summary>An outbox entry that cannot become a message, and why.</summary>
+internal sealed record UnsendableEntry(OutboxEntry Entry, string Reason);

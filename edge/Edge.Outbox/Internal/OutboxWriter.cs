@@ -44,6 +44,10 @@ internal sealed partial class OutboxWriter : IDisposable
     // Set by an acknowledgement that renumbered the rows in the open transaction: the new last seq, the hub's
     // watermark, the first new seq and how many rows moved. Only the writer thread touches it.
     private (long LastSeq, long StoredThrough, long From, int Moved)? _renumberedInTransaction;
+
+    // The last seq a declaration took in the open transaction (0: none) and how many rows such operations inserted.
+    private long _declaredThroughInTransaction;
+    private long _insertedInTransaction;
     private bool _diskFull;
 
     // What append-only commits may have added since the quota was last measured (an upper bound), and when the next
@@ -230,6 +234,49 @@ internal sealed partial class OutboxWriter : IDisposable
             return deleted;
         });
     }
+
+    /// <summary>
+    /// Deletes the rows of <paramref name="seqs"/> still here and, in the same transaction, stores one declaration
+    /// (<see cref="OutboxAbandonment.ReasonCorrupt"/>) naming exactly those seqs, under the next seq.
+    /// </summary>
+    /// <returns>The declaration's seq and the seqs it names; null when none of the rows was here any more.</returns>
+    internal Task<(long Seq, long[] Removed)?> AbandonAsync(long[] seqs, string note) => ExecuteAsync<(long, long[])?>(isWrite: true, db =>
+    {
+        // A seq names one row for good: seqs are never reused, and a renumbering moves rows above every seq there was,
+        // so a row asked for that is gone now (acknowledged, renumbered, declared already) cannot be another's.
+        var removed = new SeqRangeList();
+        var seqsRemoved = new List<long>();
+        foreach (var seq in seqs.Distinct().Order())
+        {
+            if (db.DeleteRange(seq, seq) == 1)
+            {
+                removed.Add(seq, seq);
+                seqsRemoved.Add(seq);
+            }
+        }
+
+        if (seqsRemoved.Count == 0)
+        {
+            return null;
+        }
+
+        var declaration = new OutboxAbandonment(OutboxAbandonment.ReasonCorrupt, [.. removed.Ranges], note);
+        var declarationSeq = LastSeqInTransaction() + 1;
+        EnsureReserved(declarationSeq);
+        var now = _timeProvider.GetUtcNow();
+
+        // The clock's state is not known here; the declaration's own time is not a reading's.
+        db.Insert(declarationSeq, new OutboxItem(OutboxAbandonment.ItemKind, OutboxAbandonment.ItemDevice, now, clockSynced: false, declaration.Encode()), now.UtcTicks);
+        db.SetLastSeq(declarationSeq);
+        _declaredThroughInTransaction = declarationSeq;
+        _insertedInTransaction++;
+        _deletedInTransaction += seqsRemoved.Count;
+        return (declarationSeq, seqsRemoved.ToArray());
+    });
+
+    /// <summary>The last seq handed out, counting what the write operations of the open transaction did so far.</summary>
+    private long LastSeqInTransaction() =>
+        Math.Max(Math.Max(_lastSeq, _renumberedInTransaction?.LastSeq ?? 0), _declaredThroughInTransaction);
 
     /// <summary>
     /// The hub has stored seqs above any this outbox assigned: its numbering went backwards (storage restored from a
@@ -454,15 +501,18 @@ internal sealed partial class OutboxWriter : IDisposable
                 var db = _db!;
                 _deletedInTransaction = 0;
                 _renumberedInTransaction = null;
+                _declaredThroughInTransaction = 0;
+                _insertedInTransaction = 0;
                 db.Begin();
                 foreach (var w in writes)
                 {
                     w.Execute(db);
                 }
 
-                if (_renumberedInTransaction is { } moved)
+                // A renumbering or a declaration took seqs: the appends go above them.
+                if (LastSeqInTransaction() is var afterWrites && afterWrites != seq)
                 {
-                    seq = moved.LastSeq;
+                    seq = afterWrites;
                     if (accepted.Count > 0)
                     {
                         EnsureReserved(seq + accepted.Count);
@@ -554,7 +604,7 @@ internal sealed partial class OutboxWriter : IDisposable
                 Renumbered?.Invoke(done.StoredThrough, done.LastSeq);
             }
 
-            Interlocked.Add(ref _pendingItems, accepted.Count - _deletedInTransaction);
+            Interlocked.Add(ref _pendingItems, accepted.Count + _insertedInTransaction - _deletedInTransaction);
             Interlocked.Increment(ref _commits);
             Interlocked.Add(ref _committedItems, accepted.Count);
             if (accepted.Count > 0)

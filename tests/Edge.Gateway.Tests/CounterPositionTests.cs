@@ -1,0 +1,231 @@
+using System.Collections.Concurrent;
+using Edge.Contracts;
+using Edge.Devices.Gpio;
+using Edge.Gateway.Devices;
+using Edge.Gateway.Pipeline;
+using Edge.Gateway.State;
+using Edge.Outbox;
+using Edge.TestSupport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Edge.Gateway.Tests;
+
+/// <summary>
+/// Counter positions when their file cannot be written: a pulse counter's counts go into the outbox through the real
+/// store, positions go to a file that fails as a full disk does (<c>/dev/full</c> answers every write with ENOSPC), and
+/// the deltas the hub would sum must add up to exactly the pulses counted, across restarts.
+/// </summary>
+public sealed class CounterPositionTests
+{
+    private const string Device = "pc1";
+
+    private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 5, 20, 6, 0, 0, TimeSpan.Zero));
+    private long _edgeNs;
+
+    [Fact]
+    public async Task Counts_stored_while_the_position_file_is_full_are_counted_once_even_across_a_restart()
+    {
+        var state = TestDirectories.Create("positions-full");
+        var disk = new StateDisk();
+        var hub = new List<CounterReading>();
+
+        // 1. A healthy run: 5 pulses stored, acknowledged and trimmed; the file says total 5.
+        await using (var run = await Run.StartAsync(state, disk, _time))
+        {
+            await CountAsync(run, 5);
+            hub.AddRange(await AcknowledgeEverythingAsync(run));
+        }
+
+        // 2. The disk under the state directory fills up. The outbox still commits (SQLite had the room); the positions
+        // do not reach the file. The counter goes on from the stored counts and the hub's acknowledgement waits.
+        disk.Full = true;
+        await using (var run = await Run.StartAsync(state, disk, _time))
+        {
+            await CountAsync(run, 3);
+            await CountAsync(run, 4);
+            Assert.False(run.Positions.OnDisk);
+            Assert.Equal(new CounterPosition(12, 0, 3), run.Positions.Get(Device, null));
+
+            using var stop = new CancellationTokenSource();
+            var timers = _time.ActiveTimers;
+            var durable = run.Positions.WaitUntilDurableAsync(stop.Token);
+            await Wait.UntilAsync(() => _time.ActiveTimers > timers, "the acknowledgement waits for a retry");
+            _time.Advance(CounterPositions.RetryInterval);
+            await Task.Delay(100);
+            Assert.False(durable.IsCompleted);
+            await stop.CancelAsync();
+
+            var error = Assert.Single(run.Log.Entries, e => e.Level == LogLevel.Error);
+            Assert.Equal(33012, error.Id.Id);
+
+            // 3. Killed while the disk is still full: the readings the file lacks are still in the outbox.
+        }
+
+        // 4. Space is back; the restart reconciles from the outbox and resumes from the newest stored count.
+        disk.Full = false;
+        await using (var run = await Run.StartAsync(state, disk, _time))
+        {
+            Assert.Equal(new CounterPosition(12, 0, 3), run.Positions.Get(Device, null));
+            await CountAsync(run, 2);
+            hub.AddRange(await AcknowledgeEverythingAsync(run));
+        }
+
+        // The hub's sum is the 14 pulses counted: each count once, none lost.
+        Assert.Equal([5UL, 3UL, 4UL, 2UL], hub.Select(r => r.Delta));
+        Assert.Equal([5UL, 8UL, 12UL, 14UL], hub.Select(r => r.Raw));
+    }
+
+    [Fact]
+    public async Task An_acknowledgement_waits_until_the_position_file_takes_the_positions_again_and_a_restart_resumes_from_the_file()
+    {
+        var state = TestDirectories.Create("positions-recover");
+        var disk = new StateDisk { Full = true };
+        await using (var run = await Run.StartAsync(state, disk, _time))
+        {
+            await CountAsync(run, 7);
+            var timers = _time.ActiveTimers;
+            var durable = run.Positions.WaitUntilDurableAsync(CancellationToken.None);
+            await Wait.UntilAsync(() => _time.ActiveTimers > timers, "the acknowledgement waits for a retry");
+            _time.Advance(CounterPositions.RetryInterval);
+            await Wait.UntilAsync(() => _time.ActiveTimers > timers, "the next retry is due");
+            Assert.False(durable.IsCompleted);
+
+            // Space comes back: the next retry writes the position without any new reading.
+            disk.Full = false;
+            _time.Advance(CounterPositions.RetryInterval);
+            await durable.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.True(run.Positions.OnDisk);
+            Assert.Equal([33012, 33014], run.Log.Entries.Where(e => e.Level >= LogLevel.Warning).Select(e => e.Id.Id));
+
+            // Only now may the outbox let the reading go.
+            await run.Outbox.AcknowledgeAsync(run.Outbox.LastSeq, null);
+            Assert.Equal(0, run.Outbox.Status.PendingItems);
+        }
+
+        await using (var run = await Run.StartAsync(state, disk, _time))
+        {
+            Assert.Equal(0, run.Reconciled);
+            Assert.Equal(new CounterPosition(7, 0, 1), run.Positions.Get(Device, null));
+            await CountAsync(run, 1);
+            var reading = Assert.IsType<CounterReading>(Payloads.DeserializeReading(Assert.Single(await run.Outbox.ReadAsync(0, 10)).Payload.Span));
+            Assert.Equal((8UL, 1UL), (reading.Raw, reading.Delta));
+        }
+    }
+
+    [Fact]
+    public void An_append_torn_by_a_failed_write_is_cut_off_before_the_next_record()
+    {
+        var path = Path.Combine(TestDirectories.Create("statefile-torn"), "records");
+        var disk = new StateDisk { Full = true };
+        using (var file = StateFile.Open(path, records => records, disk.Open))
+        {
+            Assert.Throws<IOException>(() => file.Append("1 first"));
+
+            // What a write cut short by a full disk leaves behind: part of a record, no newline.
+            File.AppendAllText(path, "2 sec");
+            disk.Full = false;
+            file.Append("3 third");
+        }
+
+        Assert.Equal(["3 third"], File.ReadAllLines(path));
+    }
+
+    private async Task CountAsync(Run run, int pulses)
+    {
+        for (var i = 0; i < pulses; i++)
+        {
+            _edgeNs += 10_000_000;
+            run.Driver.Counter.OnEdge(new PulseEdge(EdgeKind.Rising, _edgeNs));
+            _edgeNs += 10_000_000;
+            run.Driver.Counter.OnEdge(new PulseEdge(EdgeKind.Falling, _edgeNs));
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await run.Driver.FlushAsync(force: false, CancellationToken.None), "the count was stored");
+    }
+
+    /// <summary>The hub stores everything and acknowledges it; the gateway applies it as its acknowledgement loop does.</summary>
+    private static async Task<List<CounterReading>> AcknowledgeEverythingAsync(Run run)
+    {
+        var entries = await run.Outbox.ReadAsync(0, 1000);
+        await run.Positions.WaitUntilDurableAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        await run.Outbox.AcknowledgeAsync(run.Outbox.LastSeq, null);
+        return [.. entries.Select(e => Assert.IsType<CounterReading>(Payloads.DeserializeReading(e.Payload.Span)))];
+    }
+
+    /// <summary>Where the position file goes: the real file, or a device that fails every write as a full disk does.</summary>
+    private sealed class StateDisk
+    {
+        public volatile bool Full;
+
+        public FileStream Open(string path) => Full
+            ? new FileStream("/dev/full", FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0)
+            : new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, bufferSize: 0);
+    }
+
+    /// <summary>One gateway run: the outbox, the positions (reconciled as at start) and a pulse counter on the real store.</summary>
+    private sealed class Run : IAsyncDisposable
+    {
+        private Run(Outbox.Outbox outbox, CounterPositions positions, PulseCounterDriver driver, RecordingLogger log, int reconciled)
+        {
+            Outbox = outbox;
+            Positions = positions;
+            Driver = driver;
+            Log = log;
+            Reconciled = reconciled;
+        }
+
+        public Outbox.Outbox Outbox { get; }
+
+        public CounterPositions Positions { get; }
+
+        public PulseCounterDriver Driver { get; }
+
+        public RecordingLogger Log { get; }
+
+        public int Reconciled { get; }
+
+        public static async Task<Run> StartAsync(string state, StateDisk disk, TimeProvider time)
+        {
+            var outbox = new Outbox.Outbox(new OutboxOptions { DatabasePath = Path.Combine(state, "outbox.db") }, null, time);
+            await outbox.OpenAsync();
+            var log = new RecordingLogger();
+            var positions = new CounterPositions(state, log, time, disk.Open);
+            var reconciled = await positions.ReconcileAsync(outbox, new HashSet<string>(StringComparer.Ordinal) { Device }, CancellationToken.None);
+            var sink = new ReadingSink("gw-1", outbox, new SynchronizedClock(), time, NullLogger.Instance);
+            var driver = new PulseCounterDriver(
+                new PulseCounterOptions { DeviceId = Device },
+                new PulseCounterDevice.OutboxPulseCountStore(sink, positions),
+                time,
+                NullLogger.Instance);
+            await driver.InitializeAsync(CancellationToken.None);
+            return new Run(outbox, positions, driver, log, reconciled);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Driver.Dispose();
+            Positions.Dispose();
+            await Outbox.DisposeAsync();
+        }
+    }
+
+    private sealed class SynchronizedClock : IClockSyncSource
+    {
+        public bool IsSynchronized => true;
+    }
+
+    private sealed class RecordingLogger : ILogger
+    {
+        public ConcurrentQueue<(LogLevel Level, EventId Id, string Message)> Entries { get; } = new();
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Enqueue((logLevel, eventId, formatter(state, exception)));
+    }
+}
