@@ -85,13 +85,13 @@ internal static partial class Log
     [LoggerMessage(EventId = 33010, Level = LogLevel.Error, Message = "Outbox salvage of {SideFile} failed ({Error}); it is tried again at the next start")]
     public static partial void OutboxSalvageFailed(ILogger logger, string sideFile, string error);
 
-    [LoggerMessage(EventId = 33012, Level = LogLevel.Error, Message = "Counter positions could not be written to {Path} ({Error}); {Count} counter(s) go on from their positions in memory, nothing is counted twice, and acknowledgements wait, so the hub's stored readings stay in the outbox until the file is written (retried every {RetrySeconds} s and with every counter reading). Free space or fix the disk under the state directory")]
-    public static partial void CounterPositionsNotWritten(ILogger logger, string path, int count, string error, long retrySeconds);
+    [LoggerMessage(EventId = 33012, Level = LogLevel.Error, Message = "Counter positions could not be written to {Path} ({Error}); {Count} counter(s) go on from their positions in memory and nothing is counted twice. Until the file is written, acknowledgements leave the newest reading of each of those counters in the outbox (what a restart needs); the file is retried with every counter reading and every acknowledgement. Free space or fix the disk under the state directory")]
+    public static partial void CounterPositionsNotWritten(ILogger logger, string path, int count, string error);
 
     [LoggerMessage(EventId = 33013, Level = LogLevel.Debug, Message = "Counter positions still not written to {Path}: {Count} waiting, attempt {Attempt} failed ({Error})")]
     public static partial void CounterPositionsStillNotWritten(ILogger logger, string path, int count, long attempt, string error);
 
-    [LoggerMessage(EventId = 33014, Level = LogLevel.Warning, Message = "Counter positions written to {Path} again: {Count} caught up after {Failures} failed attempts over {ElapsedSeconds} s; acknowledgements go on")]
+    [LoggerMessage(EventId = 33014, Level = LogLevel.Warning, Message = "Counter positions written to {Path} again: {Count} caught up after {Failures} failed attempts over {ElapsedSeconds} s; acknowledgements apply in full again")]
     public static partial void CounterPositionsWrittenAgain(ILogger logger, string path, int count, long failures, long elapsedSeconds);
 
     [LoggerMessage(EventId = 33015, Level = LogLevel.Error, Message = "Outbox entry {Seq} ({Kind} of {Device}, accepted {AcceptedAt}) passed its checksum but this build cannot decode it ({Reason}): a gateway bug or a format change. It was removed from the outbox and declared lost to the hub (declaration seq {DeclarationSeq}); its payload was: {Payload}")]

@@ -28,17 +28,19 @@ public sealed class CounterPositionTests
     {
         var state = TestDirectories.Create("positions-full");
         var disk = new StateDisk();
-        var hub = new List<CounterReading>();
+        var hub = new SortedDictionary<long, CounterReading>();
 
         // 1. A healthy run: 5 pulses stored, acknowledged and trimmed; the file says total 5.
         await using (var run = await Run.StartAsync(state, disk, _time))
         {
             await CountAsync(run, 5);
-            hub.AddRange(await AcknowledgeEverythingAsync(run));
+            await AcknowledgeEverythingAsync(run, hub);
+            Assert.Equal(0, run.Outbox.Status.PendingItems);
         }
 
         // 2. The disk under the state directory fills up. The outbox still commits (SQLite had the room); the positions
-        // do not reach the file. The counter goes on from the stored counts and the hub's acknowledgement waits.
+        // do not reach the file. The counter goes on from the stored counts; the hub's acknowledgement of everything
+        // trims all but the newest count, which a restart needs.
         disk.Full = true;
         await using (var run = await Run.StartAsync(state, disk, _time))
         {
@@ -46,20 +48,13 @@ public sealed class CounterPositionTests
             await CountAsync(run, 4);
             Assert.False(run.Positions.OnDisk);
             Assert.Equal(new CounterPosition(12, 0, 3), run.Positions.Get(Device, null));
-
-            using var stop = new CancellationTokenSource();
-            var timers = _time.ActiveTimers;
-            var durable = run.Positions.WaitUntilDurableAsync(stop.Token);
-            await Wait.UntilAsync(() => _time.ActiveTimers > timers, "the acknowledgement waits for a retry");
-            _time.Advance(CounterPositions.RetryInterval);
-            await Task.Delay(100);
-            Assert.False(durable.IsCompleted);
-            await stop.CancelAsync();
+            await AcknowledgeEverythingAsync(run, hub);
+            Assert.Equal([3L], (await run.Outbox.ReadAsync(0, 100)).Select(e => e.Seq));
 
             var error = Assert.Single(run.Log.Entries, e => e.Level == LogLevel.Error);
             Assert.Equal(33012, error.Id.Id);
 
-            // 3. Killed while the disk is still full: the readings the file lacks are still in the outbox.
+            // 3. Killed while the disk is still full.
         }
 
         // 4. Space is back; the restart reconciles from the outbox and resumes from the newest stored count.
@@ -68,49 +63,59 @@ public sealed class CounterPositionTests
         {
             Assert.Equal(new CounterPosition(12, 0, 3), run.Positions.Get(Device, null));
             await CountAsync(run, 2);
-            hub.AddRange(await AcknowledgeEverythingAsync(run));
+            await AcknowledgeEverythingAsync(run, hub);
+            Assert.Equal(0, run.Outbox.Status.PendingItems);
         }
 
-        // The hub's sum is the 14 pulses counted: each count once, none lost.
-        Assert.Equal([5UL, 3UL, 4UL, 2UL], hub.Select(r => r.Delta));
-        Assert.Equal([5UL, 8UL, 12UL, 14UL], hub.Select(r => r.Raw));
+        // The hub's sum is the 14 pulses counted: each count once (the hub keeps one point per seq), none lost.
+        Assert.Equal([5UL, 3UL, 4UL, 2UL], hub.Values.Select(r => r.Delta));
+        Assert.Equal([5UL, 8UL, 12UL, 14UL], hub.Values.Select(r => r.Raw));
     }
 
     [Fact]
-    public async Task An_acknowledgement_waits_until_the_position_file_takes_the_positions_again_and_a_restart_resumes_from_the_file()
+    public async Task While_the_position_file_is_full_acknowledgements_keep_only_the_newest_count_and_let_it_go_once_the_file_is_written()
     {
         var state = TestDirectories.Create("positions-recover");
         var disk = new StateDisk { Full = true };
         await using (var run = await Run.StartAsync(state, disk, _time))
         {
             await CountAsync(run, 7);
-            var timers = _time.ActiveTimers;
-            var durable = run.Positions.WaitUntilDurableAsync(CancellationToken.None);
-            await Wait.UntilAsync(() => _time.ActiveTimers > timers, "the acknowledgement waits for a retry");
-            _time.Advance(CounterPositions.RetryInterval);
-            await Wait.UntilAsync(() => _time.ActiveTimers > timers, "the next retry is due");
-            Assert.False(durable.IsCompleted);
+            await CountAsync(run, 2);
+            var (through, ranges) = await run.Positions.AcknowledgeableAsync(2, null, CancellationToken.None);
+            Assert.Equal((1L, (IReadOnlyList<OutboxSeqRange>?)null), (through, ranges));
+            await run.Outbox.AcknowledgeAsync(through, ranges);
+            Assert.Equal([2L], (await run.Outbox.ReadAsync(0, 100)).Select(e => e.Seq));
 
-            // Space comes back: the next retry writes the position without any new reading.
+            // Space comes back: the next acknowledgement (the hub's answer to the resent count) writes the position
+            // without any new reading, and lets the count go.
             disk.Full = false;
-            _time.Advance(CounterPositions.RetryInterval);
-            await durable.WaitAsync(TimeSpan.FromSeconds(10));
+            (through, ranges) = await run.Positions.AcknowledgeableAsync(2, null, CancellationToken.None);
+            Assert.Equal((2L, (IReadOnlyList<OutboxSeqRange>?)null), (through, ranges));
             Assert.True(run.Positions.OnDisk);
             Assert.Equal([33012, 33014], run.Log.Entries.Where(e => e.Level >= LogLevel.Warning).Select(e => e.Id.Id));
-
-            // Only now may the outbox let the reading go.
-            await run.Outbox.AcknowledgeAsync(run.Outbox.LastSeq, null);
+            await run.Outbox.AcknowledgeAsync(through, ranges);
             Assert.Equal(0, run.Outbox.Status.PendingItems);
         }
 
         await using (var run = await Run.StartAsync(state, disk, _time))
         {
             Assert.Equal(0, run.Reconciled);
-            Assert.Equal(new CounterPosition(7, 0, 1), run.Positions.Get(Device, null));
+            Assert.Equal(new CounterPosition(9, 0, 2), run.Positions.Get(Device, null));
             await CountAsync(run, 1);
             var reading = Assert.IsType<CounterReading>(Payloads.DeserializeReading(Assert.Single(await run.Outbox.ReadAsync(0, 10)).Payload.Span));
-            Assert.Equal((8UL, 1UL), (reading.Raw, reading.Delta));
+            Assert.Equal((10UL, 1UL), (reading.Raw, reading.Delta));
         }
+    }
+
+    [Fact]
+    public void An_acknowledgement_without_the_held_seqs_still_covers_everything_else_it_covered()
+    {
+        var (through, ranges) = CounterPositions.Except(100, [new OutboxSeqRange(120, 130)], [125, 40, 90]);
+        Assert.Equal(39, through);
+        Assert.Equal([new OutboxSeqRange(41, 89), new OutboxSeqRange(91, 100), new OutboxSeqRange(120, 124), new OutboxSeqRange(126, 130)], ranges);
+
+        // Held seqs above everything acknowledged change nothing.
+        Assert.Equal((100L, (IReadOnlyList<OutboxSeqRange>?)null), CounterPositions.Except(100, null, [101]));
     }
 
     [Fact]
@@ -145,13 +150,16 @@ public sealed class CounterPositionTests
         Assert.True(await run.Driver.FlushAsync(force: false, CancellationToken.None), "the count was stored");
     }
 
-    /// <summary>The hub stores everything and acknowledges it; the gateway applies it as its acknowledgement loop does.</summary>
-    private static async Task<List<CounterReading>> AcknowledgeEverythingAsync(Run run)
+    /// <summary>The hub stores everything (one point per seq) and acknowledges it; the gateway applies it as its acknowledgement loop does.</summary>
+    private static async Task AcknowledgeEverythingAsync(Run run, SortedDictionary<long, CounterReading> hub)
     {
-        var entries = await run.Outbox.ReadAsync(0, 1000);
-        await run.Positions.WaitUntilDurableAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
-        await run.Outbox.AcknowledgeAsync(run.Outbox.LastSeq, null);
-        return [.. entries.Select(e => Assert.IsType<CounterReading>(Payloads.DeserializeReading(e.Payload.Span)))];
+        foreach (var e in await run.Outbox.ReadAsync(0, 1000))
+        {
+            hub[e.Seq] = Assert.IsType<CounterReading>(Payloads.DeserializeReading(e.Payload.Span));
+        }
+
+        var (through, ranges) = await run.Positions.AcknowledgeableAsync(run.Outbox.LastSeq, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        await run.Outbox.AcknowledgeAsync(through, ranges);
     }
 
     /// <summary>Where the position file goes: the real file, or a device that fails every write as a full disk does.</summary>

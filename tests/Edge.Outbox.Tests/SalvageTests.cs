@@ -224,8 +224,9 @@ public sealed class SalvageTests
         File.Delete(options.DatabasePath + "-shm");
         File.Copy(Path.Combine(image, "db"), options.DatabasePath, overwrite: true);
 
-        // MoveAside moved the WAL, then the run died before the database followed.
+        // MoveAside wrote its marker and moved the WAL, then the run died before the database followed.
         var side = options.DatabasePath + ".corrupt-20250101T000000.000Z";
+        await File.WriteAllTextAsync(options.DatabasePath + ".moving", Path.GetFileName(side));
         File.Copy(Path.Combine(image, "wal"), side + "-wal");
 
         var (moved, salvages, outbox2) = await OpenObservedAsync(options);
@@ -241,6 +242,33 @@ public sealed class SalvageTests
         }
 
         Assert.True(File.Exists(side), "the database was not moved after its WAL");
+        Assert.False(File.Exists(options.DatabasePath + ".moving"), "the marker of the finished move is still there");
+    }
+
+    [Fact]
+    public async Task A_moved_wal_without_its_database_and_without_a_move_marker_leaves_a_healthy_database_alone()
+    {
+        var options = Options("salvage-orphan-wal", o => o.SeqReservationBlock = 50);
+        await using (var outbox = await OpenAsync(options))
+        {
+            for (var i = 1; i <= 30; i++)
+            {
+                await outbox.AppendAsync(Item($"r{i}"));
+            }
+        }
+
+        // An earlier move finished long ago; an operator then deleted only the moved database the alert named.
+        await File.WriteAllBytesAsync(options.DatabasePath + ".corrupt-20240101T000000.000Z-wal", new byte[4096]);
+
+        var (moved, salvages, outbox2) = await OpenObservedAsync(options);
+        await using (outbox2)
+        {
+            Assert.Empty(moved);
+            Assert.Empty(salvages);
+            Assert.Equal(Seqs(1, 30), (await outbox2.ReadAsync(0, 100)).Select(x => x.Seq));
+        }
+
+        Assert.True(File.Exists(options.DatabasePath));
     }
 
     [Fact]

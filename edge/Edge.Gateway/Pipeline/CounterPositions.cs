@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Edge.Contracts;
 using Edge.Gateway.State;
+using Edge.Outbox;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Gateway.Pipeline;
@@ -17,19 +18,17 @@ internal sealed record CounterPosition(ulong Raw, long Epoch, long Seq);
 /// <remarks>
 /// <para>A record is appended (and fsynced) right after each counter reading commits. A crash between the commit and the
 /// file write leaves the reading in the outbox, where <see cref="ReconcileAsync"/> finds it at the next start; and the
-/// outbox cannot have deleted it yet, because acknowledgements wait (<see cref="WaitUntilDurableAsync"/>) for open
-/// commit sections (<see cref="EnterCommit"/>) and for every position to be on disk before they are applied.</para>
+/// outbox cannot have deleted it yet, because acknowledgements first wait for open commit sections
+/// (<see cref="EnterCommit"/>) and then go through <see cref="AcknowledgeableAsync"/>.</para>
 /// <para>A write that fails (disk full, I/O error) does not undo the commit: the position in memory moves with the
 /// reading all the same, so the next delta starts from it, and the caller is told the reading was stored (a caller
 /// told otherwise would count the same pulses again). The positions not on disk are written with the next record or
-/// retried every <see cref="RetryInterval"/> while an acknowledgement waits; until then the outbox keeps the readings
-/// that <see cref="ReconcileAsync"/> would need after a crash.</para>
+/// the next acknowledgement. Until then an acknowledgement leaves in the outbox the newest reading of each such
+/// counter, the one <see cref="ReconcileAsync"/> would need after a crash, and lets everything else go: a full disk
+/// must not stop the outbox from trimming, since the pages a deletion frees are where new readings go.</para>
 /// </remarks>
 internal sealed class CounterPositions : IDisposable
 {
-    /// <summary>How often a waiting acknowledgement tries the file again while positions are not on disk.</summary>
-    public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(5);
-
     private readonly StateFile _file;
     private readonly string _path;
     private readonly ILogger _logger;
@@ -38,9 +37,8 @@ internal sealed class CounterPositions : IDisposable
     private readonly Dictionary<string, CounterPosition> _positions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _open = new();
 
-    // Positions in memory that the file does not have yet, and the task their writing completes.
+    // Positions in memory that the file does not have yet.
     private readonly Dictionary<string, CounterPosition> _unsaved = new(StringComparer.Ordinal);
-    private TaskCompletionSource? _saved;
     private long _failedWrites;
     private long _behindSince;
     private long _nextSection;
@@ -117,36 +115,65 @@ internal sealed class CounterPositions : IDisposable
     }
 
     /// <summary>
-    /// Completes when the counter readings committed so far may leave the outbox: every commit section open now has
-    /// closed and every position is on disk. While the file cannot be written this waits, trying it again every
-    /// <see cref="RetryInterval"/>, for as long as that takes.
+    /// What of a hub's acknowledgement the outbox may apply now. Waits for the commit sections open now, then tries to
+    /// write the positions the file lacks; if it still lacks some, the newest reading of each of those counters is
+    /// taken out of the acknowledgement (a later one, once the file has them, lets it go).
     /// </summary>
-    public async Task WaitUntilDurableAsync(CancellationToken cancellationToken)
+    public async Task<(long StoredThrough, IReadOnlyList<OutboxSeqRange>? Ranges)> AcknowledgeableAsync(long storedThrough, IReadOnlyList<OutboxSeqRange>? ranges, CancellationToken cancellationToken)
     {
         await WaitForOpenCommitsAsync().WaitAsync(cancellationToken);
-        while (true)
+        long[] held;
+        lock (_lock)
         {
-            Task saved;
-            lock (_lock)
+            if (_unsaved.Count == 0 || TrySaveLocked())
             {
-                // Tried here too: with no new counter reading, nothing else writes the file again.
-                if (_unsaved.Count == 0 || TrySaveLocked())
+                return (storedThrough, ranges);
+            }
+
+            held = [.. _unsaved.Values.Select(p => p.Seq)];
+        }
+
+        return Except(storedThrough, ranges, held);
+    }
+
+    /// <summary>An acknowledgement of <paramref name="storedThrough"/> and <paramref name="ranges"/> without the seqs <paramref name="held"/>.</summary>
+    internal static (long StoredThrough, IReadOnlyList<OutboxSeqRange>? Ranges) Except(long storedThrough, IReadOnlyList<OutboxSeqRange>? ranges, IReadOnlyCollection<long> held)
+    {
+        var sorted = held.Order().ToArray();
+        var lowest = sorted[0];
+        var covered = new List<OutboxSeqRange>();
+        if (lowest <= storedThrough)
+        {
+            covered.Add(new OutboxSeqRange(lowest, storedThrough));
+        }
+
+        covered.AddRange(ranges ?? []);
+        var result = new List<OutboxSeqRange>();
+        foreach (var range in covered)
+        {
+            var from = range.From;
+            foreach (var seq in sorted)
+            {
+                if (seq < from || seq > range.To)
                 {
-                    return;
+                    continue;
                 }
 
-                saved = _saved!.Task;
+                if (seq > from)
+                {
+                    result.Add(new OutboxSeqRange(from, seq - 1));
+                }
+
+                from = seq + 1;
             }
 
-            try
+            if (from <= range.To)
             {
-                await saved.WaitAsync(RetryInterval, _time, cancellationToken);
-            }
-            catch (TimeoutException)
-            {
-                // Try again.
+                result.Add(new OutboxSeqRange(from, range.To));
             }
         }
+
+        return (Math.Min(storedThrough, lowest - 1), result.Count == 0 && ranges is null ? null : result);
     }
 
     /// <summary>Brings positions up to date with counter readings committed after the file was last written.</summary>
@@ -206,8 +233,7 @@ internal sealed class CounterPositions : IDisposable
             if (_failedWrites++ == 0)
             {
                 _behindSince = _time.GetTimestamp();
-                _saved = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                Log.CounterPositionsNotWritten(_logger, _path, _unsaved.Count, ex.Message, (long)RetryInterval.TotalSeconds);
+                Log.CounterPositionsNotWritten(_logger, _path, _unsaved.Count, ex.Message);
             }
             else
             {
@@ -221,8 +247,6 @@ internal sealed class CounterPositions : IDisposable
         {
             Log.CounterPositionsWrittenAgain(_logger, _path, _unsaved.Count, _failedWrites, (long)_time.GetElapsedTime(_behindSince).TotalSeconds);
             _failedWrites = 0;
-            _saved!.TrySetResult();
-            _saved = null;
         }
 
         _unsaved.Clear();

@@ -38,8 +38,8 @@ internal sealed class GatewayService : IHostedService, IAsyncDisposable
     private readonly ConcurrentQueue<(string MovedTo, long NextSeq)> _corruptions = new();
     private readonly ConcurrentQueue<OutboxSalvageEventArgs> _salvages = new();
 
-    // Acknowledgements wait here for AcknowledgeLoopAsync, in arrival order. When they pile up (counter positions that
-    // cannot reach the disk hold them back) the oldest give way: a dropped acknowledgement only delays deletions, as
+    // Acknowledgements wait here for AcknowledgeLoopAsync, in arrival order (it waits for counter readings' commit
+    // sections and may touch the disk). When they pile up the oldest give way: a dropped acknowledgement only delays deletions, as
     // its seqs are resent and acknowledged again, and each one carries everything the hub has stored.
     private readonly Channel<Acknowledgement> _acks = Channel.CreateBounded<Acknowledgement>(
         new BoundedChannelOptions(16) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true });
@@ -277,11 +277,11 @@ internal sealed class GatewayService : IHostedService, IAsyncDisposable
             {
                 try
                 {
-                    // A counter reading's position must be on disk before the outbox may delete the reading: a restart
-                    // would otherwise resume that counter from an older position and count the difference again.
-                    await _positions!.WaitUntilDurableAsync(cancellationToken);
+                    // A counter reading whose position is not on disk must stay in the outbox: a restart would
+                    // otherwise resume that counter from an older position and count the difference again.
                     var ranges = ack.Ranges?.Select(r => new OutboxSeqRange(r.From, r.To)).ToList();
-                    await _dispatcher!.AcknowledgeAsync(ack.StoredThrough, ranges, cancellationToken);
+                    var (storedThrough, keep) = await _positions!.AcknowledgeableAsync(ack.StoredThrough, ranges, cancellationToken);
+                    await _dispatcher!.AcknowledgeAsync(storedThrough, keep, cancellationToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {

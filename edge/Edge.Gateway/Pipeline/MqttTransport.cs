@@ -65,9 +65,10 @@ internal sealed class MqttTransport : IOutboxTransport
         }
 
         await Task.WhenAll(pending);
-        if (unsendable.Count > 0)
+        // A declaration names at most MaxRanges seqs; a batch may hold more that cannot be sent (a format change).
+        foreach (var chunk in unsendable.Chunk(OutboxAbandonment.MaxRanges))
         {
-            await GiveUpAsync(unsendable, cancellationToken);
+            await GiveUpAsync([.. chunk], cancellationToken);
         }
     }
 

@@ -17,6 +17,16 @@ internal static class DatabaseQuarantine
             target = string.Create(CultureInfo.InvariantCulture, $"{databasePath}.corrupt-{stamp}-{n}");
         }
 
+        // The marker first, so that a move cut short is recognised as one (and only then finished, below).
+        var directory = Path.GetDirectoryName(Path.GetFullPath(databasePath))!;
+        using (var marker = new FileStream(MarkerPath(databasePath), FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            marker.Write(System.Text.Encoding.UTF8.GetBytes(Path.GetFileName(target)));
+            marker.Flush(flushToDisk: true);
+        }
+
+        LibcProxy.FsyncDirectory(directory);
+
         // The WAL first: SQLite replays any -wal it finds beside a database, so an old WAL must never be left where
         // the fresh database is about to be created.
         foreach (var suffix in (string[])["-wal", "-shm", string.Empty])
@@ -28,51 +38,57 @@ internal static class DatabaseQuarantine
             }
         }
 
-        LibcProxy.FsyncDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
+        LibcProxy.FsyncDirectory(directory);
+        File.Delete(MarkerPath(databasePath));
+        LibcProxy.FsyncDirectory(directory);
         return target;
     }
 
     /// <summary>
     /// Finishes a move that a crash cut short after the -wal (or -shm) went and before the database did: the database
     /// follows its WAL. Left apart, the database would open without the transactions its WAL still held, and salvage
-    /// would later read the WAL without its database; both halves of those items would be lost.
+    /// would later read the WAL without its database; both halves of those items would be lost. Only a move whose
+    /// marker is still there is finished: a -wal lying beside the database without it (an operator deleted only the
+    /// moved database, say) says nothing about the database here, which is left alone.
     /// </summary>
     /// <returns>The name the database was moved to, or null when no move was cut short.</returns>
     internal static string? CompleteInterruptedMove(string databasePath)
     {
-        if (!File.Exists(databasePath))
+        var markerPath = MarkerPath(databasePath);
+        if (!File.Exists(markerPath))
         {
             return null;
         }
 
         var directory = Path.GetDirectoryName(Path.GetFullPath(databasePath))!;
-        var prefix = Path.GetFileName(databasePath) + ".corrupt-";
-        foreach (var orphan in Directory.EnumerateFiles(directory, prefix + "*").Order(StringComparer.Ordinal))
+        var name = File.ReadAllText(markerPath).Trim();
+        string? finished = null;
+
+        // A marker cut short names nothing usable: the database was not moved, and its damage is found again.
+        if (name.StartsWith(Path.GetFileName(databasePath) + ".corrupt-", StringComparison.Ordinal) && name.IndexOfAny(['/', '\\']) < 0)
         {
-            if (!orphan.EndsWith("-wal", StringComparison.Ordinal) && !orphan.EndsWith("-shm", StringComparison.Ordinal))
-            {
-                continue;
-            }
+            var target = Path.Combine(directory, name);
 
-            var target = orphan[..^4];
-            if (File.Exists(target))
+            // The database moves last: if it is at the target, the move was complete and only the marker remained.
+            if (!File.Exists(target) && File.Exists(databasePath))
             {
-                continue;
-            }
-
-            // The order of MoveAside: -wal, -shm, then the database. Whatever of the rest is still here moves now.
-            foreach (var suffix in (string[])["-wal", "-shm", string.Empty])
-            {
-                if (File.Exists(databasePath + suffix) && !File.Exists(target + suffix))
+                foreach (var suffix in (string[])["-wal", "-shm", string.Empty])
                 {
-                    File.Move(databasePath + suffix, target + suffix);
+                    if (File.Exists(databasePath + suffix) && !File.Exists(target + suffix))
+                    {
+                        File.Move(databasePath + suffix, target + suffix);
+                    }
                 }
-            }
 
-            LibcProxy.FsyncDirectory(directory);
-            return target;
+                finished = target;
+            }
         }
 
-        return null;
+        LibcProxy.FsyncDirectory(directory);
+        File.Delete(markerPath);
+        LibcProxy.FsyncDirectory(directory);
+        return finished;
     }
+
+    private static string MarkerPath(string databasePath) => databasePath + ".moving";
 }

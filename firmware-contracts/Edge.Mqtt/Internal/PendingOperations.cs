@@ -197,7 +197,8 @@ internal sealed class PendingOperations
             {
                 // FailAll may have swept the table between the publish and this registration (a publish racing
                 // DisposeAsync): nothing would ever complete the operation then, and its caller would wait forever.
-                if (Volatile.Read(ref _closed) is { } closed && _byMid.TryRemove(new KeyValuePair<int, object>(mid, op)))
+                // A full fence (not an acquire) keeps this read after the add, against FailAll's store then sweep.
+                if (Interlocked.CompareExchange(ref _closed, null, null) is { } closed && _byMid.TryRemove(new KeyValuePair<int, object>(mid, op)))
                 {
                     op.TryFail(closed(op));
                 }

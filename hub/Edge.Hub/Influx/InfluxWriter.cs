@@ -500,19 +500,20 @@ internal sealed class InfluxWriter : IInfluxWriter, IHostedService, IAsyncDispos
         catch (Exception ex)
         {
             // A bug, not a write failure (those are all retried above). Fail loudly: refuse new points and cancel
-            // the pending ones so nobody acknowledges what was not stored. The owner hears of it first, so that
-            // nothing is acknowledged any more by the time the cancellations reach the ingest.
-            lock (_gate)
-            {
-                _accepting = false;
-            }
-
+            // the pending ones so nobody acknowledges what was not stored. The owner hears of it first, before new
+            // points are refused: nothing is acknowledged any more by the time the cancellations reach the ingest,
+            // and the ingest, told the hub failed, does not dead-letter a good reading the writer refuses.
             try
             {
                 _failed?.Invoke(ex);
             }
             finally
             {
+                lock (_gate)
+                {
+                    _accepting = false;
+                }
+
                 var abandoned = AbandonAll();
                 Log.InfluxWriterCrashed(_logger, ex, abandoned);
             }
