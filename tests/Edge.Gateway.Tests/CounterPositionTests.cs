@@ -136,6 +136,24 @@ public sealed class CounterPositionTests
         Assert.Equal(["3 third"], File.ReadAllLines(path));
     }
 
+    [Fact]
+    public void A_state_file_that_cannot_be_compacted_at_open_is_kept_and_appended_after_its_last_whole_record()
+    {
+        var directory = TestDirectories.Create("statefile-no-compaction");
+        var path = Path.Combine(directory, "records");
+        File.WriteAllText(path, "1 a\n2 b\n3 to");
+
+        // Compaction writes records.tmp and renames it: here it cannot, as on a full disk.
+        Directory.CreateDirectory(path + ".tmp");
+        using (var file = StateFile.Open(path, records => records.Take(1)))
+        {
+            file.Append("4 d");
+        }
+
+        // Nothing the file held was dropped by a compaction that did not happen; the torn tail was cut off.
+        Assert.Equal(["1 a", "2 b", "4 d"], File.ReadAllLines(path));
+    }
+
     private async Task CountAsync(Run run, int pulses)
     {
         for (var i = 0; i < pulses; i++)

@@ -9,7 +9,9 @@ namespace Edge.Gateway.State;
 /// </summary>
 /// <remarks>
 /// <para>At open the live records are rewritten to a fresh file and renamed over the old one (compaction). If that
-/// rename is lost in a power cut, the old file, which holds the same information and more, is read next time.</para>
+/// rename is lost in a power cut, the old file, which holds the same information and more, is read next time. If the
+/// fresh file cannot be written (a full disk), the old one is kept as it is and appended to: a gateway must start on a
+/// full disk too.</para>
 /// <para>An append that throws (disk full, I/O error) may have written part of its bytes, or all of them without
 /// reaching the disk. The stream is dropped, and the next append opens the file again, cuts it back to the end of the
 /// last append that succeeded and writes from there: a fragment left by the failure can never run into the next
@@ -40,21 +42,40 @@ internal sealed class StateFile : IDisposable
     /// </param>
     public static StateFile Open(string path, Func<IReadOnlyList<string>, IEnumerable<string>> compact, Func<string, FileStream>? openForAppend = null)
     {
-        var records = Read(path);
+        var records = Read(path, out var wholeLength);
         var live = compact(records).ToList();
         var tmp = path + ".tmp";
         long length;
-        using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+        try
         {
-            var bytes = Encoding.UTF8.GetBytes(string.Concat(live.Select(r => r + "\n")));
-            stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
-            length = bytes.Length;
+            using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                var bytes = Encoding.UTF8.GetBytes(string.Concat(live.Select(r => r + "\n")));
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+                length = bytes.Length;
+            }
+
+            File.Move(tmp, path, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Compaction only saves space: on a full disk it must not keep the gateway from starting. The file stays
+            // as it is (the records read above come from it), appended to after its last whole record.
+            TryDelete(tmp);
+            length = wholeLength;
         }
 
-        File.Move(tmp, path, overwrite: true);
         var file = new StateFile(path, openForAppend ?? OpenForAppend) { _length = length };
-        file._stream = file.OpenAtEnd();
+        try
+        {
+            file._stream = file.OpenAtEnd();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Opened again by the first append, which reports the error to its caller.
+        }
+
         return file;
     }
 
@@ -127,19 +148,35 @@ internal sealed class StateFile : IDisposable
         }
     }
 
-    private static List<string> Read(string path)
+    private static void TryDelete(string path)
     {
-        string text;
         try
         {
-            text = File.ReadAllText(path, Encoding.UTF8);
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Overwritten by the next compaction.
+        }
+    }
+
+    /// <param name="path">The file.</param>
+    /// <param name="wholeLength">Bytes up to the end of the last whole record.</param>
+    private static List<string> Read(string path, out long wholeLength)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
+            wholeLength = 0;
             return [];
         }
 
-        var lines = text.Split('\n');
+        wholeLength = Array.LastIndexOf(bytes, (byte)'\n') + 1;
+        var lines = Encoding.UTF8.GetString(bytes).Split('\n');
 
         // The last element is empty after a complete final record; anything else there is a torn write.
         return [.. lines.Take(lines.Length - 1).Where(l => l.Length > 0)];
