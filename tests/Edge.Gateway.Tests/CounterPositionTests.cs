@@ -241,17 +241,4 @@ public sealed class CounterPositionTests
     {
         public bool IsSynchronized => true;
     }
-
-    private sealed class RecordingLogger : ILogger
-    {
-        public ConcurrentQueue<(LogLevel Level, EventId Id, string Message)> Entries { get; } = new();
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Entries.Enqueue((logLevel, eventId, formatter(state, exception)));
-    }
 }

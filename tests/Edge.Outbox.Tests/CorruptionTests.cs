@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Edge.TestSupport;
 using static Edge.Outbox.Tests.OutboxTestSupport;
 
 namespace Edge.Outbox.Tests;

@@ -1,3 +1,4 @@
+using Edge.TestSupport;
 using static Edge.Outbox.Tests.OutboxTestSupport;
 
 namespace Edge.Outbox.Tests;

@@ -146,17 +146,3 @@ internal sealed record DatabaseSnapshot(SortedDictionary<long, byte[]> Rows, lon
 {
     public string PayloadText(long seq) => Encoding.UTF8.GetString(Rows[seq]);
 }
-
-/// <summary>An ILogger that keeps every entry, to prove that something was reported.</summary>
-internal sealed class RecordingLogger<T> : ILogger<T>
-{
-    public ConcurrentQueue<(LogLevel Level, EventId Id, string Message)> Entries { get; } = new();
-
-    public IDisposable? BeginScope<TState>(TState state)
-        where TState : notnull => null;
-
-    public bool IsEnabled(LogLevel logLevel) => true;
-
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-        Entries.Enqueue((logLevel, eventId, formatter(state, exception)));
-}
