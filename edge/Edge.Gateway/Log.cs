@@ -100,9 +100,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 33016, Level = LogLevel.Error, Message = "Outbox entry {Seq} cannot be decoded ({Reason}) and declaring it lost failed ({Error}); it stays in the outbox and is tried again when it is next sent")]
     public static partial void EntryAbandonFailed(ILogger logger, long seq, string reason, string error);
 
-    [LoggerMessage(EventId = 33017, Level = LogLevel.Error, Message = "Applying the hub's acknowledgement through {StoredThrough} failed; the next acknowledgement covers it")]
-    public static partial void AcknowledgementFailed(ILogger logger, Exception exception, long storedThrough);
-
     // Devices: 34000–34999
     [LoggerMessage(EventId = 34001, Level = LogLevel.Error, Message = "Device {Device} stopped after a driver failure; it restarts in {Delay}")]
     public static partial void DeviceFailed(ILogger logger, Exception exception, string device, TimeSpan delay);

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Reflection;
-using System.Threading.Channels;
 using Edge.Contracts;
 using Edge.Devices.Gpio;
 using Edge.Gateway.Devices;
@@ -37,12 +36,6 @@ internal sealed class GatewayService : IHostedService, IAsyncDisposable
     // Found at open, before the health publisher exists; handed over once it does.
     private readonly ConcurrentQueue<(string MovedTo, long NextSeq)> _corruptions = new();
     private readonly ConcurrentQueue<OutboxSalvageEventArgs> _salvages = new();
-
-    // Acknowledgements wait here for AcknowledgeLoopAsync, in arrival order (it waits for counter readings' commit
-    // sections and may touch the disk). When they pile up the oldest give way: a dropped acknowledgement only delays deletions, as
-    // its seqs are resent and acknowledged again, and each one carries everything the hub has stored.
-    private readonly Channel<Acknowledgement> _acks = Channel.CreateBounded<Acknowledgement>(
-        new BoundedChannelOptions(16) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true });
     private GatewayOptions _options = new();
     private Outbox.Outbox? _outbox;
     private OutboxDispatcher? _dispatcher;
@@ -176,7 +169,6 @@ internal sealed class GatewayService : IHostedService, IAsyncDisposable
 
         _loops.Add(Task.Run(() => _health.RunAsync(token), CancellationToken.None));
         _loops.Add(Task.Run(() => StatusLoopAsync(token), CancellationToken.None));
-        _loops.Add(Task.Run(() => AcknowledgeLoopAsync(token), CancellationToken.None));
         _liveness.SetProbe(ct => _outbox.ReadAsync(long.MaxValue - 1, 1, ct));
 
         var ready = string.Create(CultureInfo.InvariantCulture, $"{_devices.Count} devices, outbox at seq {_outbox.LastSeq}, connecting to {o.Mqtt.Host}:{o.Mqtt.Port}");
@@ -256,9 +248,11 @@ internal sealed class GatewayService : IHostedService, IAsyncDisposable
         switch (decoded)
         {
             case Acknowledgement ack when ack.GatewayId == _options.Id:
-                // Applied by AcknowledgeLoopAsync, which may have to wait for the disk: this handler must go on taking
-                // commands, and a handler that stops reading stalls the MQTT client once its buffer is full.
-                _acks.Writer.TryWrite(ack);
+                // A counter reading whose position is not on disk must stay in the outbox: a restart would otherwise
+                // resume that counter from an older position and count the difference again.
+                var ranges = ack.Ranges?.Select(r => new OutboxSeqRange(r.From, r.To)).ToList();
+                var (storedThrough, keep) = await _positions!.AcknowledgeableAsync(ack.StoredThrough, ranges, cancellationToken);
+                await _dispatcher!.AcknowledgeAsync(storedThrough, keep, cancellationToken);
                 break;
             case Command command when command.GatewayId == _options.Id:
                 await ExecuteAsync(command, now, cancellationToken);
@@ -266,32 +260,6 @@ internal sealed class GatewayService : IHostedService, IAsyncDisposable
             default:
                 Log.MessageRejected(_logger, message.Topic, "not an acknowledgement or command for this gateway");
                 break;
-        }
-    }
-
-    private async Task AcknowledgeLoopAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (var ack in _acks.Reader.ReadAllAsync(cancellationToken))
-            {
-                try
-                {
-                    // A counter reading whose position is not on disk must stay in the outbox: a restart would
-                    // otherwise resume that counter from an older position and count the difference again.
-                    var ranges = ack.Ranges?.Select(r => new OutboxSeqRange(r.From, r.To)).ToList();
-                    var (storedThrough, keep) = await _positions!.AcknowledgeableAsync(ack.StoredThrough, ranges, cancellationToken);
-                    await _dispatcher!.AcknowledgeAsync(storedThrough, keep, cancellationToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    Log.AcknowledgementFailed(_logger, ex, ack.StoredThrough);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Stopping.
         }
     }
 
